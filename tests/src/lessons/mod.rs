@@ -1,0 +1,3 @@
+//! One module per lesson: its cases, and the macro its crates call.
+
+pub mod basic_middleware;

@@ -1,0 +1,23 @@
+//! What every lesson of the workbook shares, so that a lesson's starter and
+//! its solution differ only where the lesson's idea lives.
+//!
+//! - [`config`]: settings from the environment, checked at start-up;
+//! - [`users`]: the user store, in memory or in MongoDB;
+//! - [`password`] and [`jwt`]: bcrypt hashes and HS256 access tokens;
+//! - [`auth`]: `POST /auth/register` and `POST /auth/login`;
+//! - [`http`]: the `{"message"}` error shape, JSON bodies, bearer tokens;
+//! - [`server`]: the [`Context`] a lesson's app is built from, and [`run`].
+//!
+//! A lesson's `main.rs` is one line: `workbook::run(lesson::app).await`.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod jwt;
+pub mod password;
+pub mod server;
+pub mod users;
+
+pub use config::Config;
+pub use server::{Context, run, serve};

@@ -1,0 +1,124 @@
+//! The user store: who can log in, and what the server knows about them.
+//!
+//! Two back ends sit behind one type. [`Users::Memory`] needs nothing
+//! installed and is what a learner gets by default; [`Users::Mongo`] is used
+//! when `MONGODB_URI` is set. Both are tested by the same test body, so
+//! a lesson behaves the same whichever one it runs on.
+
+mod memory;
+mod mongo;
+
+use serde::{Deserialize, Serialize};
+
+pub use memory::MemoryUsers;
+pub use mongo::MongoUsers;
+
+/// What a user may do. Tokens carry it as `"user"` or `"admin"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    User,
+    Admin,
+}
+
+/// A stored user. `password_hash` is a bcrypt hash, never the password;
+/// it is deliberately left out of [`PublicUser`], the only shape sent to
+/// clients.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub email: String,
+    pub password_hash: String,
+    pub role: Role,
+}
+
+/// A user as clients may see it: `{id, name, role}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicUser {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+impl User {
+    pub fn public(&self) -> PublicUser {
+        PublicUser {
+            id: self.id.clone(),
+            name: self.username.clone(),
+            role: self.role,
+        }
+    }
+}
+
+/// A user about to be stored; the store gives it its id.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub username: String,
+    pub email: String,
+    pub password_hash: String,
+    pub role: Role,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Username and email are each unique.
+    #[error("username or email already exists")]
+    Duplicate,
+    #[error("database error: {0}")]
+    Database(#[from] mongodb::error::Error),
+}
+
+/// The user store. Cloning is cheap and every clone sees the same users.
+#[derive(Clone, Debug)]
+pub enum Users {
+    Memory(MemoryUsers),
+    Mongo(MongoUsers),
+}
+
+impl Users {
+    pub fn memory() -> Self {
+        Users::Memory(MemoryUsers::default())
+    }
+
+    /// Uses `db`, creating the unique indexes the store relies on.
+    pub async fn mongo(db: &mongodb::Database) -> Result<Self, StoreError> {
+        Ok(Users::Mongo(MongoUsers::new(db).await?))
+    }
+
+    pub async fn create(&self, user: NewUser) -> Result<User, StoreError> {
+        match self {
+            Users::Memory(store) => store.create(user),
+            Users::Mongo(store) => store.create(user).await,
+        }
+    }
+
+    /// `None` for an unknown id, including one that is not even well formed:
+    /// ids arrive from tokens and URLs, and a bad one is simply nobody.
+    pub async fn find_by_id(&self, id: &str) -> Result<Option<User>, StoreError> {
+        match self {
+            Users::Memory(store) => Ok(store.find_by_id(id)),
+            Users::Mongo(store) => store.find_by_id(id).await,
+        }
+    }
+
+    pub async fn find_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
+        match self {
+            Users::Memory(store) => Ok(store.find_by_username(username)),
+            Users::Mongo(store) => store.find_by_username(username).await,
+        }
+    }
+
+    /// Returns whether a user was deleted.
+    pub async fn delete(&self, id: &str) -> Result<bool, StoreError> {
+        match self {
+            Users::Memory(store) => Ok(store.delete(id)),
+            Users::Mongo(store) => store.delete(id).await,
+        }
+    }
+}
+
+/// A fresh id in MongoDB's ObjectId format, so ids look the same in both stores.
+fn new_id() -> String {
+    mongodb::bson::oid::ObjectId::new().to_hex()
+}
