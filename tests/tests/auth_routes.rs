@@ -1,0 +1,195 @@
+//! The HTTP routes every lesson shares (contract, "Shared by every lesson"),
+//! tested on their own so that no lesson's suite has to.
+
+use axum::Router;
+use axum::routing::get;
+use harness::{App, TestApp, TestUser};
+use serde_json::{Value, json};
+use workbook::Context;
+use workbook::http::Bearer;
+use workbook::users::Role;
+
+/// Only the shared routes, plus one route behind a bearer token.
+async fn shared_routes(ctx: Context) -> anyhow::Result<Router> {
+    let me = Router::new()
+        .route(
+            "/me",
+            get(async |Bearer(claims): Bearer| axum::Json(json!({ "id": claims.id }))),
+        )
+        .with_state(ctx.clone());
+    Ok(workbook::auth::routes(&ctx).merge(me))
+}
+
+async fn server() -> TestApp {
+    TestApp::spawn(&App::new(shared_routes)).await
+}
+
+fn registration(username: &str, email: &str, password: &str) -> Value {
+    json!({ "username": username, "email": email, "password": password })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn register_then_login_issues_a_token_for_that_user() {
+    let server = server().await;
+    let (status, body) = server
+        .post(
+            "/auth/register",
+            &registration("ada", "ada@example.com", TestUser::PASSWORD),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["message"], "Registration successful");
+    let id = body["id"].as_str().expect("an id").to_owned();
+
+    let login = json!({ "username": "ada", "password": TestUser::PASSWORD });
+    let (status, body) = server.post("/auth/login", &login, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["message"], "Login successful");
+    let claims = server
+        .ctx
+        .jwt
+        .verify(body["token"].as_str().unwrap())
+        .expect("a valid token");
+    assert_eq!(
+        (claims.id.as_str(), claims.name.as_str(), claims.role),
+        (id.as_str(), "ada", Role::User)
+    );
+
+    let stored = server.ctx.users.find_by_id(&id).await.unwrap().unwrap();
+    assert!(
+        stored.password_hash.starts_with("$2"),
+        "stored as a bcrypt hash"
+    );
+    assert!(!stored.password_hash.contains(TestUser::PASSWORD));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn duplicates_are_refused_by_username_and_by_email() {
+    let server = server().await;
+    server.user("ada").await;
+    for (username, email) in [("ada", "new@example.com"), ("new", "ADA@example.com")] {
+        let body = registration(username, email, TestUser::PASSWORD);
+        let (status, body) = server.post("/auth/register", &body, None).await;
+        assert_eq!(
+            (status, body),
+            (
+                400,
+                json!({ "message": "Username or email already exists" })
+            )
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_registrations_are_400s_that_say_why() {
+    let server = server().await;
+    let long = "x".repeat(73);
+    let cases = [
+        (
+            json!({ "username": "ada", "email": "ada@example.com" }),
+            "missing field `password`",
+        ),
+        (
+            registration("a", "ada@example.com", TestUser::PASSWORD),
+            "username must be",
+        ),
+        (
+            registration("ada", "not-an-email", TestUser::PASSWORD),
+            "email must be",
+        ),
+        (
+            registration("ada", "ada@example.com", "short"),
+            "at least 8",
+        ),
+        (
+            registration("ada", "ada@example.com", &long),
+            "at most 72 bytes",
+        ),
+        (
+            json!({ "username": 5, "email": "ada@example.com", "password": "x" }),
+            "invalid type",
+        ),
+    ];
+    for (body, expected) in cases {
+        let (status, answer) = server.post("/auth/register", &body, None).await;
+        assert_eq!(status, 400, "{body} → {answer}");
+        let message = answer["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(expected),
+            "{body}: expected {expected:?} in {message:?}"
+        );
+    }
+    let (status, answer) = server.post_raw("/auth/register", "{not json").await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Request body must be JSON"),
+        "{answer}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failed_logins_all_look_the_same() {
+    let server = server().await;
+    server.user("ada").await;
+    let expected = json!({ "message": "Invalid username or password" });
+    let over_long = format!("{}{}", TestUser::PASSWORD, "x".repeat(72));
+    for (username, password) in [
+        ("ada", "wrong password"),
+        ("nobody", TestUser::PASSWORD),
+        ("ada", over_long.as_str()),
+    ] {
+        let login = json!({ "username": username, "password": password });
+        let (status, body) = server.post("/auth/login", &login, None).await;
+        assert_eq!(
+            (status, body),
+            (400, expected.clone()),
+            "{username}/{password}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bearer_routes_answer_401_without_a_valid_token() {
+    let server = server().await;
+    let ada = server.user("ada").await;
+    let (status, body) = server.get("/me", Some(&ada.token)).await;
+    assert_eq!((status, body), (200, json!({ "id": ada.id })));
+    for (token, message) in [
+        (None, "Authentication required"),
+        (Some("garbage"), "Invalid token"),
+        (Some(&ada.token[..ada.token.len() - 2]), "Invalid token"),
+    ] {
+        let (status, body) = server.get("/me", token).await;
+        assert_eq!(
+            (status, body),
+            (401, json!({ "message": message })),
+            "{token:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn admin_password_creates_an_admin_at_start_up() {
+    let app = App::new(shared_routes);
+    let server = TestApp::spawn_with(
+        &app,
+        &[
+            ("ADMIN_USERNAME", "root"),
+            ("ADMIN_PASSWORD", "an admin password"),
+        ],
+    )
+    .await;
+    let login = json!({ "username": "root", "password": "an admin password" });
+    let (status, body) = server.post("/auth/login", &login, None).await;
+    assert_eq!(status, 200, "{body}");
+    let claims = server
+        .ctx
+        .jwt
+        .verify(body["token"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(claims.role, Role::Admin);
+}
