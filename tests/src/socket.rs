@@ -36,40 +36,49 @@ pub struct Received {
     pub data: Value,
 }
 
+/// A connection about to be made; see [`crate::TestApp::socket`].
 pub struct SocketBuilder {
-    builder: ClientBuilder,
+    url: String,
     namespace: String,
+    auth: Option<Value>,
+    headers: Vec<(String, String)>,
 }
 
 impl SocketBuilder {
     pub(crate) fn new(url: String, namespace: &str) -> Self {
-        let builder = ClientBuilder::new(url)
-            .namespace(namespace)
-            .reconnect(false);
-        Self {
-            builder,
-            namespace: namespace.to_owned(),
-        }
+        Self { url, namespace: namespace.to_owned(), auth: None, headers: Vec::new() }
     }
 
     /// The handshake's `auth` object, e.g. `json!({"token": token})`.
     pub fn auth(mut self, auth: Value) -> Self {
-        self.builder = self.builder.auth(auth);
+        self.auth = Some(auth);
         self
     }
 
     /// A header on the HTTP requests that open the connection.
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.builder = self.builder.opening_header(name, value);
+        self.headers.push((name.to_owned(), value.to_owned()));
         self
     }
 
-    /// Replaces the address, e.g. to add a query string to `/socket.io/`.
+    /// Replaces the server's address, e.g. to add a query string:
+    /// `format!("{}?token={token}", server.url("/socket.io/"))`.
     pub fn address(mut self, url: String) -> Self {
-        self.builder = ClientBuilder::new(url)
+        self.url = url;
+        self
+    }
+
+    fn client_builder(&self) -> ClientBuilder {
+        let mut builder = ClientBuilder::new(self.url.clone())
             .namespace(self.namespace.clone())
             .reconnect(false);
-        self
+        if let Some(auth) = &self.auth {
+            builder = builder.auth(auth.clone());
+        }
+        for (name, value) in &self.headers {
+            builder = builder.opening_header(name.as_str(), value.as_str());
+        }
+        builder
     }
 
     /// Connects and waits for the server to accept or refuse.
@@ -80,7 +89,7 @@ impl SocketBuilder {
         let (record, on_close) = (log.clone(), log.clone());
 
         let builder = self
-            .builder
+            .client_builder()
             .on(Event::Connect, move |_, _| {
                 let _ = answer_tx.send(Ok(()));
                 async {}.boxed()
