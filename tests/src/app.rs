@@ -63,6 +63,9 @@ impl TestApp {
         let ctx = Context::new(config)
             .await
             .unwrap_or_else(|e| panic!("the shared context failed to start: {e:#}"));
+        if let Some(db) = &ctx.db {
+            crate::wait::drop_after_test(db.clone());
+        }
         let router = (app.0)(ctx.clone())
             .await
             .unwrap_or_else(|e| panic!("the lesson's `app` returned an error: {e:#}"));

@@ -20,6 +20,20 @@ tokio::task_local! {
     static TEST: String;
 }
 
+/// Databases made for the running tests, dropped when each test passes (a
+/// failing test keeps its database, to look at).
+static DATABASES: Mutex<Vec<(String, mongodb::Database)>> = Mutex::new(Vec::new());
+
+/// Registers `db` to be dropped when the current test passes.
+pub(crate) fn drop_after_test(db: mongodb::Database) {
+    if let Ok(name) = TEST.try_with(Clone::clone) {
+        DATABASES
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((name, db));
+    }
+}
+
 /// How long any single wait may take: `HARNESS_TIMEOUT_MS`, or 5 seconds.
 pub fn timeout() -> Duration {
     std::env::var("HARNESS_TIMEOUT_MS")
@@ -39,6 +53,17 @@ pub fn run(name: &str, test: impl Future<Output = ()>) {
         .build()
         .expect("build a tokio runtime");
     runtime.block_on(TEST.scope(name.to_owned(), test));
+    let databases: Vec<_> = {
+        let mut all = DATABASES.lock().unwrap_or_else(|e| e.into_inner());
+        let (mine, others) = all.drain(..).partition(|(test, _)| test == name);
+        *all = others;
+        mine
+    };
+    runtime.block_on(async {
+        for (_, db) in databases {
+            let _ = tokio::time::timeout(Duration::from_secs(5), db.drop()).await;
+        }
+    });
     runtime.shutdown_timeout(Duration::from_secs(1));
 }
 
