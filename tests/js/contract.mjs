@@ -1,0 +1,110 @@
+// The lesson servers, seen by the official JavaScript client: the contract
+// (../../shared/contract.md in the workshop repository) says what a browser or
+// Node.js client sees, and this proves it for each reference solution.
+//
+// Usage: node contract.mjs [target dir]   (servers must already be built)
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { io } from "socket.io-client";
+
+const target = process.argv[2] ?? new URL("../../target/debug/", import.meta.url).pathname;
+const results = { passed: 0, failed: 0 };
+
+async function check(name, body) {
+  try {
+    await body();
+    results.passed++;
+    console.log(`ok      ${name}`);
+  } catch (e) {
+    results.failed++;
+    console.log(`FAILED  ${name}: ${e.message}`);
+  }
+}
+
+function assertEqual(actual, expected, what) {
+  const [a, b] = [JSON.stringify(actual), JSON.stringify(expected)];
+  if (a !== b) throw new Error(`${what}: expected ${b}, got ${a}`);
+}
+
+/** Starts a server binary on a free port and resolves to its base URL. */
+async function serve(binary, env = {}) {
+  const child = spawn(`${target}${binary}`, [], {
+    env: { ...process.env, PORT: "0", BCRYPT_COST: "4", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const timer = setTimeout(() => child.kill(), 20000);
+  for await (const line of lines) {
+    const match = line.match(/^listening on (http:\/\/\S+)/);
+    if (match) {
+      clearTimeout(timer);
+      return { url: match[1], stop: () => child.kill("SIGTERM") };
+    }
+  }
+  throw new Error(`${binary} exited before listening`);
+}
+
+/** Connects and resolves to the first of: connect_error, or `event`. */
+function attempt(url, options, event = "connect") {
+  return new Promise((resolve) => {
+    const socket = io(url, { reconnection: false, forceNew: true, ...options });
+    const finish = (outcome) => {
+      clearTimeout(timer);
+      resolve({ ...outcome, socket });
+    };
+    const timer = setTimeout(() => finish({ timeout: true }), 5000);
+    socket.on("connect_error", (err) => finish({ error: err.message, data: err.data }));
+    socket.on(event, (data) => finish({ [event]: data ?? true }));
+  });
+}
+
+async function json(url, path, body, token) {
+  const response = await fetch(url + path, {
+    method: body ? "POST" : "GET",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function login(url, username) {
+  const password = "correct horse battery staple";
+  await json(url, "/auth/register", { username, email: `${username}@example.com`, password });
+  return (await json(url, "/auth/login", { username, password })).body;
+}
+
+const lessons = {
+  "basic-middleware-solution": async (url) => {
+    await check("01: no token is refused with Authentication required", async () => {
+      const { error, socket } = await attempt(url, {});
+      socket.close();
+      assertEqual(error, "Authentication required", "connect_error");
+    });
+    await check("01: a token is welcomed with the socket id", async () => {
+      const { welcome, socket } = await attempt(url, { auth: { token: "abc" } }, "welcome");
+      const id = socket.id;
+      socket.close();
+      assertEqual(welcome?.id, id, "welcome.id");
+    });
+    await check("01: websocket transport, empty token refused", async () => {
+      const { error, socket } = await attempt(url, { transports: ["websocket"], auth: { token: "" } });
+      socket.close();
+      assertEqual(error, "Authentication required", "connect_error");
+    });
+    await check("01: /stats counts the attempts", async () => {
+      assertEqual((await json(url, "/stats")).body, { attempts: 3, accepted: 1, rejected: 2 }, "stats");
+    });
+  },
+};
+
+for (const [binary, checks] of Object.entries(lessons)) {
+  const server = await serve(binary);
+  try {
+    await checks(server.url);
+  } finally {
+    server.stop();
+  }
+}
+console.log(`contract: ${results.passed} passed, ${results.failed} failed`);
+process.exit(results.failed === 0 ? 0 : 1);
