@@ -46,7 +46,12 @@ pub struct SocketBuilder {
 
 impl SocketBuilder {
     pub(crate) fn new(url: String, namespace: &str) -> Self {
-        Self { url, namespace: namespace.to_owned(), auth: None, headers: Vec::new() }
+        Self {
+            url,
+            namespace: namespace.to_owned(),
+            auth: None,
+            headers: Vec::new(),
+        }
     }
 
     /// The handshake's `auth` object, e.g. `json!({"token": token})`.
