@@ -23,6 +23,14 @@ pub fn routes(ctx: &Context) -> Router {
         .with_state(ctx.clone())
 }
 
+/// `POST /auth/register` alone, for a lesson that answers `POST /auth/login`
+/// its own way (lesson 03 adds a refresh token to the login's answer).
+pub fn register_route(ctx: &Context) -> Router {
+    Router::new()
+        .route("/auth/register", post(register))
+        .with_state(ctx.clone())
+}
+
 #[derive(Deserialize)]
 pub struct Registration {
     pub username: String,
