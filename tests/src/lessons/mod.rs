@@ -2,3 +2,4 @@
 
 pub mod basic_middleware;
 pub mod error_data;
+pub mod jwt_auth;
