@@ -115,7 +115,7 @@ fn refused(rejection: Rejection) -> ClientError {
 
 /// One handshake: the socket when the server accepts, the refusal when it
 /// sends `connect_error`, an error when it does neither.
-async fn attempt(server: &str, token: &str) -> Result<Result<Client, Rejection>, ClientError> {
+pub async fn attempt(server: &str, token: &str) -> Result<Result<Client, Rejection>, ClientError> {
     let (answer, mut answered) = mpsc::unbounded_channel();
     let on_error = answer.clone();
     let client = ClientBuilder::new(server)
@@ -186,13 +186,13 @@ pub fn parse_rejection(error: &str) -> Option<Rejection> {
 /// The pair `POST /auth/refresh` answers with.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Tokens {
-    token: String,
-    refresh_token: String,
+pub struct Tokens {
+    pub token: String,
+    pub refresh_token: String,
 }
 
 /// Trades `refresh_token` for a new pair. A 401 means the session is over.
-async fn refresh(server: &str, refresh_token: &str) -> Result<Tokens, ClientError> {
+pub async fn refresh(server: &str, refresh_token: &str) -> Result<Tokens, ClientError> {
     let unreachable = |e: reqwest::Error| ClientError::Unreachable(e.to_string());
     let url = reqwest::Url::parse(server)
         .and_then(|url| url.join("/auth/refresh"))

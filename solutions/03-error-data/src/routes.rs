@@ -62,12 +62,12 @@ struct RefreshRequest {
 /// deleted account gets nothing, however valid its token.
 async fn refresh_session(
     State(sessions): State<Sessions>,
-    JsonBody(request): JsonBody<RefreshRequest>,
+    JsonBody(RefreshRequest { refresh_token }): JsonBody<RefreshRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let refused = || ApiError::unauthorized(INVALID_REFRESH_TOKEN);
     let user_id = sessions
         .refresh
-        .redeem(&request.refresh_token)
+        .redeem(&refresh_token)
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(refused)?;
@@ -78,14 +78,14 @@ async fn refresh_session(
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(refused)?;
-    let refresh_token = sessions
+    let next = sessions
         .refresh
         .issue(&user.id)
         .await
         .map_err(ApiError::internal)?;
     Ok(Json(json!({
         "token": sessions.ctx.jwt.issue(&user),
-        "refreshToken": refresh_token,
+        "refreshToken": next,
     })))
 }
 // ANCHOR_END: refresh

@@ -87,13 +87,10 @@ macro_rules! lesson_03 {
 /// A lesson's `client::connect(server, token, refresh_token)`, seen through
 /// types the harness knows.
 #[derive(Clone)]
-pub struct LessonClient(
-    Arc<
-        dyn Fn(String, String, String) -> BoxFuture<'static, Result<Connected, Refused>>
-            + Send
-            + Sync,
-    >,
-);
+pub struct LessonClient(Arc<ConnectFn>);
+
+type ConnectFn =
+    dyn Fn(String, String, String) -> BoxFuture<'static, Result<Connected, Refused>> + Send + Sync;
 
 /// What the lesson's client returns when it connected.
 pub struct Connected {
@@ -409,6 +406,28 @@ pub async fn login_returns_a_refresh_token(app: App) {
         "a refresh token is opaque, not a JWT"
     );
     assert_json_snapshot!(answer, { ".token" => "[jwt]", ".refreshToken" => "[refresh token]" });
+
+    // With MongoDB, the token lives in `refresh_tokens`, and only as a hash.
+    if let Some(db) = &server.ctx.db {
+        use futures_util::TryStreamExt;
+        let stored: Vec<mongodb::bson::Document> = db
+            .collection("refresh_tokens")
+            .find(mongodb::bson::doc! {})
+            .await
+            .expect("reading refresh_tokens")
+            .try_collect()
+            .await
+            .expect("reading refresh_tokens");
+        assert!(
+            !stored.is_empty(),
+            "refresh tokens should be kept in the `refresh_tokens` collection"
+        );
+        let plain = stored.iter().find(|doc| {
+            doc.values()
+                .any(|value| value.as_str().is_some_and(|text| text.contains(refresh)))
+        });
+        assert_eq!(plain, None, "a refresh token must be stored only as a hash");
+    }
 }
 
 async fn refresh(server: &TestApp, refresh_token: &str) -> (u16, Value) {

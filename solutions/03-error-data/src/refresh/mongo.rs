@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use mongodb::bson::{DateTime, doc};
 use mongodb::options::IndexOptions;
 use mongodb::{Collection, IndexModel};
@@ -28,7 +30,12 @@ impl MongoTokens {
             .keys(doc! { "hash": 1 })
             .options(IndexOptions::builder().unique(true).build())
             .build();
-        grants.create_index(unique_hash).await?;
+        // MongoDB deletes a grant by itself once `expiresAt` has passed.
+        let expiry = IndexModel::builder()
+            .keys(doc! { "expiresAt": 1 })
+            .options(IndexOptions::builder().expire_after(Duration::ZERO).build())
+            .build();
+        grants.create_indexes([unique_hash, expiry]).await?;
         Ok(Self { grants })
     }
 

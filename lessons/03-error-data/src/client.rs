@@ -1,0 +1,204 @@
+//! The client side: connect with an access token, refresh it once when the
+//! server says it expired, and tell the caller plainly when only logging in
+//! again will help.
+//!
+//! `rust_socketio`'s `connect()` returns as soon as its CONNECT packet is
+//! sent, before the server's middleware has decided anything, so
+//! [`connect`] waits for the server's answer itself.
+
+use std::time::Duration;
+
+use futures_util::FutureExt;
+use rust_socketio::asynchronous::{Client, ClientBuilder};
+use rust_socketio::{Event, Payload};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+/// How long to wait for the server to accept or refuse a handshake.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How `rust_socketio` reports a `connect_error`: this, then the packet's JSON.
+const CONNECT_ERROR_PREFIX: &str = "Received an ConnectError frame: ";
+
+/// A connected socket, and the tokens to keep for next time: new ones when
+/// [`connect`] had to refresh.
+pub struct Connection {
+    pub socket: Client,
+    pub token: String,
+    pub refresh_token: String,
+}
+
+/// The `type` of a refusal, from the server's error data.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RejectionKind {
+    AuthRequired,
+    InvalidToken,
+    TokenExpired,
+    UserNotFound,
+    /// A type this client does not know, or none at all.
+    #[serde(other)]
+    Other,
+}
+
+/// A refused handshake: the server's message, and its type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    pub message: String,
+    pub kind: RejectionKind,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The session is over: no token, a bad one, or a refresh the server
+    /// turned down. Only the user's password can start a new one.
+    #[error("{reason}: log in again")]
+    LogInAgain { reason: String },
+    #[error("the server refused the connection: {}", .0.message)]
+    Refused(Rejection),
+    #[error("cannot reach the server: {0}")]
+    Unreachable(String),
+    #[error("the server did not answer within {ANSWER_TIMEOUT:?}")]
+    Timeout,
+}
+
+impl ClientError {
+    /// Whether the caller should send the user back to the login screen.
+    pub fn must_log_in_again(&self) -> bool {
+        matches!(self, ClientError::LogInAgain { .. })
+    }
+}
+
+/// Connects to `server` (e.g. `http://127.0.0.1:3000/`) with `token`.
+///
+/// - Accepted: the socket, with the tokens it was given.
+/// - `TOKEN_EXPIRED`: trade `refresh_token` for a new pair ([`refresh`]) and
+///   try once more with the new access token; a second refusal is final.
+/// - `AUTH_REQUIRED` or `INVALID_TOKEN`: [`ClientError::LogInAgain`], with
+///   no refresh.
+/// - Any other refusal: [`ClientError::Refused`].
+#[allow(unused_variables)] // Remove this line once the body uses its arguments.
+pub async fn connect(
+    server: &str,
+    token: &str,
+    refresh_token: &str,
+) -> Result<Connection, ClientError> {
+    todo!("decide: connected, refresh and retry, or log in again (chapter 03, \"The client side\")")
+}
+
+/// One handshake: the socket when the server accepts, the refusal when it
+/// sends `connect_error`, an error when it does neither.
+pub async fn attempt(server: &str, token: &str) -> Result<Result<Client, Rejection>, ClientError> {
+    let (answer, mut answered) = mpsc::unbounded_channel();
+    let on_error = answer.clone();
+    let client = ClientBuilder::new(server)
+        .namespace("/")
+        .auth(json!({ "token": token }))
+        .reconnect(false)
+        .on(Event::Connect, move |_, _| {
+            let _ = answer.send(None);
+            async {}.boxed()
+        })
+        .on(Event::Error, move |payload, _| {
+            let _ = on_error.send(Some(text_of(payload)));
+            async {}.boxed()
+        })
+        .connect()
+        .await
+        .map_err(|e| ClientError::Unreachable(e.to_string()))?;
+
+    match tokio::time::timeout(ANSWER_TIMEOUT, answered.recv()).await {
+        Ok(Some(None)) => Ok(Ok(client)),
+        Ok(Some(Some(error))) => {
+            let _ = client.disconnect().await;
+            match parse_rejection(&error) {
+                Some(rejection) => Ok(Err(rejection)),
+                None => Err(ClientError::Unreachable(error)),
+            }
+        }
+        Ok(None) | Err(_) => {
+            let _ = client.disconnect().await;
+            Err(ClientError::Timeout)
+        }
+    }
+}
+
+/// Reads our error document out of `rust_socketio`'s error text:
+/// `Received an ConnectError frame: {"message":"{\"message\":...,\"data\":{...}}"}`.
+pub fn parse_rejection(error: &str) -> Option<Rejection> {
+    #[derive(Deserialize)]
+    struct Packet {
+        message: String,
+    }
+    #[derive(Deserialize)]
+    struct Document {
+        message: String,
+        data: Option<Data>,
+    }
+    #[derive(Deserialize)]
+    struct Data {
+        #[serde(rename = "type")]
+        kind: RejectionKind,
+    }
+
+    let packet: Packet = serde_json::from_str(error.strip_prefix(CONNECT_ERROR_PREFIX)?).ok()?;
+    // A server that sends a plain sentence still gets its message shown.
+    let rejection = match serde_json::from_str::<Document>(&packet.message) {
+        Ok(document) => Rejection {
+            message: document.message,
+            kind: document.data.map_or(RejectionKind::Other, |data| data.kind),
+        },
+        Err(_) => Rejection {
+            message: packet.message,
+            kind: RejectionKind::Other,
+        },
+    };
+    Some(rejection)
+}
+
+/// The pair `POST /auth/refresh` answers with.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tokens {
+    pub token: String,
+    pub refresh_token: String,
+}
+
+/// Trades `refresh_token` for a new pair. A 401 means the session is over.
+pub async fn refresh(server: &str, refresh_token: &str) -> Result<Tokens, ClientError> {
+    let unreachable = |e: reqwest::Error| ClientError::Unreachable(e.to_string());
+    let url = reqwest::Url::parse(server)
+        .and_then(|url| url.join("/auth/refresh"))
+        .map_err(|e| ClientError::Unreachable(format!("{server}: {e}")))?;
+    let response = reqwest::Client::new()
+        .post(url)
+        .json(&json!({ "refreshToken": refresh_token }))
+        .timeout(ANSWER_TIMEOUT)
+        .send()
+        .await
+        .map_err(unreachable)?;
+    if response.status() == reqwest::StatusCode::UNAUTHORIZED {
+        return Err(ClientError::LogInAgain {
+            reason: "Session expired".to_owned(),
+        });
+    }
+    response
+        .error_for_status()
+        .map_err(unreachable)?
+        .json()
+        .await
+        .map_err(unreachable)
+}
+
+fn text_of(payload: Payload) -> String {
+    match payload {
+        Payload::Text(values) => match values.as_slice() {
+            [Value::String(text)] => text.clone(),
+            _ => Value::Array(values).to_string(),
+        },
+        #[allow(deprecated)]
+        Payload::String(text) => text,
+        Payload::Binary(bytes) => format!("<{} bytes of binary>", bytes.len()),
+    }
+}

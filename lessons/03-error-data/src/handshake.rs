@@ -1,0 +1,63 @@
+//! The authentication middleware: lesson 02's checks, each failure now a
+//! typed [`AuthError`].
+
+use serde_json::Value;
+use socketioxide::extract::{AckSender, SocketRef, State, TryData};
+use workbook::Context;
+use workbook::jwt::TokenError;
+use workbook::users::PublicUser;
+
+use crate::rejection::AuthError;
+
+/// Lets a socket in only with a genuine, unexpired token for a user who
+/// still exists, and keeps that user (never the token's claims) on the
+/// socket for the event handlers.
+pub async fn authenticate(
+    socket: SocketRef,
+    TryData(auth): TryData<Value>,
+    State(ctx): State<Context>,
+) -> Result<(), AuthError> {
+    let token = token_of(auth.ok())?;
+    let claims = ctx.jwt.verify(token.as_str()).map_err(|e| match e {
+        TokenError::Expired => AuthError::TokenExpired,
+        TokenError::Invalid => AuthError::InvalidToken,
+    })?;
+    let user = match ctx.users.find_by_id(&claims.id).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return Err(AuthError::UserNotFound),
+        Err(e) => {
+            tracing::error!(cause = %e, "loading a socket's user failed");
+            return Err(AuthError::Unavailable);
+        }
+    };
+    socket.extensions.insert(user.public());
+    Ok(())
+}
+
+/// The handshake's `auth.token`, and nothing else: not the query string,
+/// which ends up in access logs. Missing, `null` and `""` mean no token;
+/// any other type than a string is a bad one.
+fn token_of(auth: Option<Value>) -> Result<String, AuthError> {
+    match auth.as_ref().and_then(|auth| auth.get("token")) {
+        None | Some(Value::Null) => Err(AuthError::AuthRequired),
+        Some(Value::String(token)) if token.is_empty() => Err(AuthError::AuthRequired),
+        Some(Value::String(token)) => Ok(token.clone()),
+        Some(_) => Err(AuthError::InvalidToken),
+    }
+}
+
+/// Runs for accepted sockets only: the middleware has stored the user.
+pub async fn on_connect(socket: SocketRef) {
+    let Some(user) = socket.extensions.get::<PublicUser>() else {
+        return;
+    };
+    // Everything addressed to this user reaches each of their devices.
+    socket.join(format!("user:{}", user.id));
+    socket.on("whoami", whoami);
+}
+
+/// Answers with the user the middleware stored, `{id, name, role}`.
+async fn whoami(socket: SocketRef, ack: AckSender) {
+    let user = socket.extensions.get::<PublicUser>();
+    let _ = ack.send(&user);
+}
