@@ -1,0 +1,194 @@
+//! Running suite binaries: each in its own process group, under a
+//! wall-clock limit, several at once.
+//!
+//! A learner's handler can loop forever or never answer, and a server can
+//! spawn tasks or processes that outlive the test that started them. Killing
+//! the whole group when the time is up is the only way to be sure nothing
+//! is left running or holding a port.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Mutex;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+
+/// More output than this is a learner's print loop: the rest is dropped.
+const OUTPUT_CAP: usize = 4 << 20;
+
+/// One suite binary to run.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub exe: PathBuf,
+    /// The crate's directory: cargo runs tests from there, so do we.
+    pub dir: PathBuf,
+    pub limit: Duration,
+}
+
+/// How a run ended.
+#[derive(Debug)]
+pub struct Finished {
+    pub stdout: String,
+    pub stderr: String,
+    /// `None` when the limit was hit and the group killed.
+    pub status: Option<ExitStatus>,
+    pub elapsed: Duration,
+}
+
+/// Runs every job, up to the machine's core count at a time, and returns
+/// how each ended, in the order given.
+pub fn run_all(root: &Path, jobs: &[Job]) -> Vec<anyhow::Result<Finished>> {
+    let workers = thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(jobs.len().max(1));
+    let next = Mutex::new(0..jobs.len());
+    let results: Mutex<Vec<Option<anyhow::Result<Finished>>>> =
+        Mutex::new((0..jobs.len()).map(|_| None).collect());
+    thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let Some(i) = next.lock().unwrap_or_else(|e| e.into_inner()).next() else {
+                        break;
+                    };
+                    let finished = run_one(root, &jobs[i]);
+                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(finished);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every job ran"))
+        .collect()
+}
+
+/// The environment every suite runs in, whatever the learner's shell says.
+///
+/// insta would otherwise pass a mismatching snapshot, or write the learner's
+/// output over it, when told to by `INSTA_UPDATE` (`always`, `force`,
+/// `unseen`, or `auto` outside CI), `INSTA_FORCE_PASS=1`, the deprecated
+/// `INSTA_FORCE_UPDATE(_SNAPSHOTS)=1` (which sets `INSTA_UPDATE=force`), or
+/// `behavior.force_pass` / `behavior.update` in an `insta.yaml`,
+/// `.insta.yaml` or `.config/insta.yaml`. Every `INSTA_*` variable is
+/// dropped, and the ones that matter are set explicitly: insta reads its
+/// config file only for the settings whose variable is unset or empty.
+fn suite_command(root: &Path, job: &Job) -> Command {
+    let mut command = Command::new(&job.exe);
+    command.current_dir(&job.dir).args(["--color", "never"]);
+    for (key, _) in std::env::vars_os() {
+        let key_text = key.to_string_lossy();
+        // Nocapture would mix every test's output into one stream, and
+        // colour codes would break reading it.
+        if key_text.starts_with("INSTA_")
+            || key_text == "RUST_TEST_NOCAPTURE"
+            || key_text == "CLICOLOR_FORCE"
+        {
+            command.env_remove(&key);
+        }
+    }
+    command
+        .env("INSTA_UPDATE", "no")
+        .env("INSTA_FORCE_PASS", "0")
+        .env("INSTA_REQUIRE_FULL_MATCH", "0")
+        .env("INSTA_OUTPUT", "diff")
+        .env("INSTA_GLOB_FAIL_FAST", "0")
+        .env("INSTA_WORKSPACE_ROOT", root)
+        .env("RUST_BACKTRACE", "0");
+    command
+}
+
+fn run_one(root: &Path, job: &Job) -> anyhow::Result<Finished> {
+    let start = Instant::now();
+    let mut command = suite_command(root, job);
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("starting {}", job.exe.display()))?;
+    let stdout = drain(child.stdout.take().expect("piped"));
+    let stderr = drain(child.stderr.take().expect("piped"));
+
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break Some(status);
+        }
+        if start.elapsed() >= job.limit {
+            break None;
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    // Even after a clean exit, something the suite started may linger in
+    // its group.
+    kill_group(&mut child);
+    if status.is_none() {
+        let _ = child.wait();
+    }
+    Ok(Finished {
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+        status,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Reads a pipe to its end in a thread, keeping at most [`OUTPUT_CAP`].
+fn drain(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut buffer = [0u8; 8192];
+        while let Ok(n) = pipe.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            let room = OUTPUT_CAP.saturating_sub(kept.len());
+            kept.extend_from_slice(&buffer[..n.min(room)]);
+        }
+        String::from_utf8_lossy(&kept).into_owned()
+    })
+}
+
+#[cfg(unix)]
+fn kill_group(child: &mut Child) {
+    use nix::sys::signal::{Signal, killpg};
+    use nix::unistd::Pid;
+    // The child leads its own group, so the group id is its pid. ESRCH (the
+    // group is gone) is the usual case and fine.
+    let _ = killpg(Pid::from_raw(child.id() as i32), Signal::SIGKILL);
+}
+
+#[cfg(not(unix))]
+fn kill_group(child: &mut Child) {
+    let _ = child.kill();
+}
+
+/// The names of the tests in a suite binary, from `--list`.
+pub fn list_tests(root: &Path, exe: &Path, dir: &Path) -> anyhow::Result<Vec<String>> {
+    let job = Job {
+        exe: exe.to_owned(),
+        dir: dir.to_owned(),
+        limit: Duration::from_secs(30),
+    };
+    let output = suite_command(root, &job)
+        .args(["--list", "--format", "terse"])
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("listing the tests of {}", exe.display()))?;
+    anyhow::ensure!(
+        output.status.success(),
+        "{} --list failed: {}",
+        exe.display(),
+        output.status
+    );
+    Ok(crate::libtest::parse_list(&String::from_utf8_lossy(
+        &output.stdout,
+    )))
+}
