@@ -31,7 +31,12 @@ pub async fn authenticate(
             return Err(AuthError::Unavailable);
         }
     };
+    // The socket is set up here, not in `on_connect`: socketioxide starts
+    // the connect handler as a task of its own after telling the client it
+    // is connected, so an event sent at once could find no handler yet.
+    socket.join(format!("user:{}", user.id));
     socket.extensions.insert(user.public());
+    socket.on("whoami", whoami);
     Ok(())
 }
 // ANCHOR_END: authenticate
@@ -48,14 +53,11 @@ fn token_of(auth: Option<Value>) -> Result<String, AuthError> {
     }
 }
 
-/// Runs for accepted sockets only: the middleware has stored the user.
+/// Runs once the client has been told it is connected.
 pub async fn on_connect(socket: SocketRef) {
-    let Some(user) = socket.extensions.get::<PublicUser>() else {
-        return;
-    };
-    // Everything addressed to this user reaches each of their devices.
-    socket.join(format!("user:{}", user.id));
-    socket.on("whoami", whoami);
+    if let Some(user) = socket.extensions.get::<PublicUser>() {
+        tracing::info!(socket = %socket.id, user = %user.id, "connected");
+    }
 }
 
 /// Answers with the user the middleware stored, `{id, name, role}`.

@@ -47,6 +47,7 @@ impl AuthError {
         }
     }
 
+    // ANCHOR: kind
     /// What a program matches on. Part of the contract: clients depend on
     /// these strings, so they never change.
     pub fn kind(self) -> &'static str {
@@ -58,6 +59,7 @@ impl AuthError {
             AuthError::Unavailable => "UNAVAILABLE",
         }
     }
+    // ANCHOR_END: kind
 }
 
 // ANCHOR: display
