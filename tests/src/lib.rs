@@ -16,7 +16,7 @@ mod socket;
 mod wait;
 
 pub use app::{App, TEST_JWT_SECRET, TestApp, TestUser};
-pub use socket::{ConnectError, Received, Refused, Socket, SocketBuilder};
+pub use socket::{ConnectError, Received, Socket, SocketBuilder};
 pub use wait::{run, timeout, wait};
 
 /// Expands to one `#[test]` per case of a lesson's suite, each running the

@@ -28,15 +28,6 @@ pub struct ConnectError {
     pub data: Option<Value>,
 }
 
-/// How a connection that did not succeed ended.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub enum Refused {
-    /// The server's middleware answered with `connect_error`.
-    ConnectError(ConnectError),
-    /// The transport failed before any answer, with the client's error text.
-    Transport(String),
-}
-
 /// An event the client received: its name and its first argument (all of
 /// them, as an array, when there are several).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -97,30 +88,6 @@ impl SocketBuilder {
 
     /// Connects and waits for the server to accept or refuse.
     pub async fn connect(self) -> Result<Socket, ConnectError> {
-        match self.try_connect().await {
-            Ok(socket) => Ok(socket),
-            Err(Refused::ConnectError(e)) => Err(e),
-            Err(Refused::Transport(text)) => {
-                panic!("the connection failed without a connect_error: {text}")
-            }
-        }
-    }
-
-    /// Connects, expecting a refusal of either kind: the server's
-    /// `connect_error`, or the transport giving up first (e.g. a message over
-    /// the server's size limit). Fails the test if the server accepts.
-    pub async fn connect_refused(self) -> Refused {
-        let namespace = self.namespace.clone();
-        match self.try_connect().await {
-            Ok(socket) => {
-                socket.disconnect().await;
-                panic!("expected {namespace:?} to refuse the connection, but it was accepted")
-            }
-            Err(refused) => refused,
-        }
-    }
-
-    async fn try_connect(self) -> Result<Socket, Refused> {
         let log = Arc::new(EventLog::default());
         let (answer_tx, mut answer) = mpsc::unbounded_channel::<Result<(), String>>();
         let on_error = answer_tx.clone();
@@ -153,11 +120,7 @@ impl SocketBuilder {
             Some(Ok(())) => Ok(Socket { client, log }),
             Some(Err(text)) => {
                 let _ = client.disconnect().await;
-                if text.starts_with(CONNECT_ERROR_PREFIX) {
-                    Err(Refused::ConnectError(parse_connect_error(&text)))
-                } else {
-                    Err(Refused::Transport(text))
-                }
+                Err(parse_connect_error(&text))
             }
             None => panic!("the client stopped before the server answered the handshake"),
         }

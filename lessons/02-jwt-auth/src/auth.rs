@@ -38,10 +38,11 @@ impl std::fmt::Display for AuthError {
 }
 
 /// Connect middleware for `/`: find the token ([`token_from`]), verify it
-/// ([`verify`]), load the user its `id` names from `ctx.users`, and attach
-/// that user with `socket.extensions.insert(user)`, where `on_connect` and
-/// the handlers read it. Each failure is an [`AuthError`]; a store error is
-/// logged (never with the token) and refused as `Unavailable`.
+/// ([`verify`]), load the user its `id` names from `ctx.users`, join the
+/// socket to the room `user:<id>`, and attach the user with
+/// `socket.extensions.insert(user)`, where the handlers read it. Each
+/// failure is an [`AuthError`]; a store error is logged (never with the
+/// token) and refused as `Unavailable`.
 #[allow(unused_variables)] // Remove this line once the body uses its arguments.
 pub async fn authenticate(
     socket: SocketRef,

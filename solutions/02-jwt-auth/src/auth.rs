@@ -42,7 +42,8 @@ impl std::fmt::Display for AuthError {
 
 // ANCHOR: authenticate
 /// Connect middleware for `/`. On success the socket carries its [`User`]
-/// in `socket.extensions`, where handlers read it with `Extension<User>`.
+/// in `socket.extensions`, where handlers read it with `Extension<User>`,
+/// and is in the room `user:<id>`, which reaches all of that user's devices.
 ///
 /// `TryData` rather than `Data`: a handshake whose `auth` does not parse must
 /// get our answer, not serde's internal message.
@@ -68,6 +69,10 @@ pub async fn authenticate(
             return Err(AuthError::Unavailable);
         }
     };
+    // Joining here, not in the connect handler: socketioxide confirms the
+    // connection before that handler runs, so a message sent to the room at
+    // once could otherwise miss this socket.
+    socket.join(format!("user:{}", user.id));
     socket.extensions.insert(user);
     Ok(())
 }

@@ -2,12 +2,29 @@
 //! the socket (`Extension<User>`), where the middleware put it, and never
 //! from the payload: a payload says whatever the client wants it to say.
 
+use std::convert::Infallible;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 use serde_json::{Value, json};
 use socketioxide::extract::{AckSender, Extension, SocketRef, TryData};
 use workbook::users::User;
+
+// ANCHOR: register
+/// A middleware that registers the socket's events; it never refuses.
+///
+/// Why not in the connect handler, as in Node? socketioxide confirms the
+/// connection to the client first and only then runs the connect handler,
+/// in a task of its own. A client that emits as soon as it is connected can
+/// beat that task, and an event with no handler yet is dropped. Middlewares
+/// run before the confirmation, so handlers set here are always in place.
+pub async fn register(socket: SocketRef) -> Result<(), Infallible> {
+    socket.on("whoami", whoami);
+    socket.on("join-room", join_room);
+    socket.on("send-message", send_message);
+    Ok(())
+}
+// ANCHOR_END: register
 
 /// `join-room {room}`.
 #[derive(Deserialize)]
