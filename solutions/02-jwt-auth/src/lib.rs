@@ -45,11 +45,9 @@ pub async fn app(ctx: Context) -> anyhow::Result<Router> {
         .layer(layer))
 }
 
-// ANCHOR: on_connect
 /// Runs once every middleware has let the socket in. The events are
 /// already registered (see [`chat::register`]); what is left is a line in
 /// the log, with the user's id and never their token.
 async fn on_connect(socket: SocketRef, Extension(user): Extension<User>) {
     tracing::info!(user_id = %user.id, socket_id = %socket.id, "connected");
 }
-// ANCHOR_END: on_connect

@@ -253,7 +253,11 @@ pub async fn survives_a_100_kb_token(app: App) {
 
     let socket = connect(&server, &ada).await;
     let me = socket.ack("whoami", json!({})).await;
-    assert_eq!(me["name"], json!("ada"), "the server should still serve ada: {me}");
+    assert_eq!(
+        me["name"],
+        json!("ada"),
+        "the server should still serve ada: {me}"
+    );
 }
 
 /// A validly signed token whose claims say "mallory, admin" for ada's id:
