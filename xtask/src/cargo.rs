@@ -13,10 +13,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{Context as _, bail};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// What one build of the suites produced.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Build {
     /// Package → its `suite` test binary.
     pub binaries: HashMap<String, PathBuf>,
@@ -29,7 +30,7 @@ pub struct Build {
 }
 
 /// One compiler error, as rustc rendered it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub rendered: String,
     /// The files its spans point into.

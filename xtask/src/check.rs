@@ -3,84 +3,280 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::grade::{self, Graded, TestStatus, Verdict};
+use crate::grade::{self, Graded, Options, TestStatus, Verdict};
+use crate::guide;
 use crate::lessons::{self, Lesson, Which};
+use crate::manifest::{self, Manifest};
+use crate::report::{self, ReportRequest};
+use crate::state::{self, Progress};
 
-/// Default wall-clock limit for one lesson's suite.
-pub const DEFAULT_LIMIT: Duration = Duration::from_secs(60);
+/// What the command line asked for.
+pub struct Request<'r> {
+    pub lessons: &'r [String],
+    pub timeout: Option<Duration>,
+    /// Build and run everything, whatever was recorded.
+    pub fresh: bool,
+    /// Every failing test in full, not the first few.
+    pub verbose: bool,
+    pub reports: &'r [ReportRequest],
+}
 
-/// Checks the lessons `args` name (all when none); returns whether every one
-/// passed.
-pub fn check(
-    root: &Path,
-    all: &[Lesson],
-    args: &[String],
-    limit: Option<Duration>,
-) -> anyhow::Result<bool> {
-    let selected = lessons::select(all, args)?;
-    let crates: Vec<_> = selected
-        .iter()
-        .map(|l| l.crate_of(Which::Starter))
-        .collect();
-    println!(
-        "checking {} lesson{}...",
-        crates.len(),
-        plural(crates.len())
-    );
-    let graded = grade::grade(root, &crates, |_| limit.unwrap_or(DEFAULT_LIMIT))?;
-    let detailed = graded.len() == 1;
+/// Failing tests shown in full before the rest are only named.
+const SHOWN_IN_FULL: usize = 3;
+
+/// Checks the lessons `request` names (all when none); returns whether every
+/// one passed. Reports are written whatever happens.
+pub fn check(root: &Path, all: &[Lesson], request: &Request) -> anyhow::Result<bool> {
+    let selected = lessons::select(all, request.lessons)?;
+    let graded = match grade_lessons(root, all, &selected, request) {
+        Ok(graded) => graded,
+        Err(error) => {
+            report::write_error(root, request.reports, &error);
+            return Err(error);
+        }
+    };
+    report::write_all(root, request.reports, &graded)?;
+
+    let mut progress: Progress = state::load(root, state::PROGRESS);
     for g in &graded {
-        println!("  {:<28} {}", g.krate.lesson.to_string(), describe(g));
-        if detailed {
-            print_details(g);
+        let detail = (g.verdict == Verdict::Failing)
+            .then(|| format!("{} of {}", g.failed().len(), g.tests.len()));
+        progress.record(&g.krate.lesson.slug, g.verdict.label(), detail);
+    }
+    state::save(root, state::PROGRESS, &progress);
+
+    let single = graded.len() == 1;
+    for g in &graded {
+        println!("  {:<24} {}", g.krate.lesson.to_string(), describe(g));
+    }
+    if single {
+        print_details(&graded[0], request.verbose);
+    }
+    let passed = graded.iter().all(|g| g.verdict == Verdict::Passed);
+    if !single || passed {
+        guide::print_next(root, all, &progress);
+    }
+    Ok(passed)
+}
+
+/// The default wall-clock limit for a lesson's suite: generous next to the
+/// solution's own time, plus one harness wait (5 s) for each round of
+/// tests, since wrong code may make every test wait its turn out before
+/// failing. Never under 30 s.
+pub fn default_limit(manifest: Option<&Manifest>, lesson: &Lesson) -> Duration {
+    const FLOOR: Duration = Duration::from_secs(30);
+    let Some(record) = manifest.and_then(|m| m.lessons.get(&lesson.slug)) else {
+        return FLOOR;
+    };
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let rounds = record.tests.div_ceil(threads) as f64;
+    let sized = 3.0 * record.solution_seconds + rounds * 6.0;
+    FLOOR.max(Duration::from_secs_f64(sized.ceil()))
+}
+
+fn grade_lessons<'a>(
+    root: &Path,
+    all: &'a [Lesson],
+    selected: &[&'a Lesson],
+    request: &Request,
+) -> anyhow::Result<Vec<Graded<'a>>> {
+    let manifest = manifest::load(root)?;
+    // Integrity first: a lesson whose tests changed is not worth running.
+    let mut verdicts: Vec<Option<Graded<'a>>> = Vec::new();
+    let mut to_grade = Vec::new();
+    for lesson in selected {
+        let krate = lesson.crate_of(Which::Starter);
+        match integrity(root, manifest.as_ref(), all, lesson) {
+            Err(changes) => verdicts.push(Some(Graded::skipped(krate, Verdict::Tampered, changes))),
+            // Running a lesson nobody touched only proves the starter fails;
+            // when one lesson is asked for, its failures are the guide.
+            Ok(())
+                if selected.len() > 1
+                    && manifest
+                        .as_ref()
+                        .is_some_and(|m| manifest::untouched(m, lesson)) =>
+            {
+                verdicts.push(Some(Graded::skipped(
+                    krate,
+                    Verdict::NotStarted,
+                    Vec::new(),
+                )));
+            }
+            Ok(()) => {
+                verdicts.push(None);
+                to_grade.push(krate);
+            }
         }
     }
-    Ok(graded.iter().all(|g| g.verdict == Verdict::Passed))
+    if !to_grade.is_empty() {
+        println!(
+            "checking {}...",
+            names(&to_grade.iter().map(|c| c.lesson).collect::<Vec<_>>())
+        );
+    }
+    let limit = |c: &lessons::Crate| {
+        request
+            .timeout
+            .unwrap_or_else(|| default_limit(manifest.as_ref(), c.lesson))
+    };
+    let mut graded = grade::grade(
+        root,
+        &to_grade,
+        limit,
+        &Options {
+            reuse: !request.fresh,
+        },
+    )?
+    .into_iter();
+    let mut out = Vec::new();
+    for slot in verdicts {
+        let mut g = match slot {
+            Some(g) => g,
+            None => graded.next().expect("one grade per crate"),
+        };
+        // The run itself may have written to a guarded file.
+        if g.verdict != Verdict::Tampered
+            && let Err(changes) = integrity(root, manifest.as_ref(), all, g.krate.lesson)
+        {
+            g = Graded::skipped(g.krate, Verdict::Tampered, changes);
+        }
+        out.push(g);
+    }
+    Ok(out)
+}
+
+/// `Err` with what changed when the lesson's guarded files are not as the
+/// manifest recorded.
+fn integrity(
+    root: &Path,
+    manifest: Option<&Manifest>,
+    all: &[Lesson],
+    lesson: &Lesson,
+) -> Result<(), Vec<manifest::Change>> {
+    let Some(manifest) = manifest else {
+        return Err(vec![manifest::Change::Removed(manifest::PATH.to_owned())]);
+    };
+    match manifest::tampered(root, manifest, all, lesson) {
+        Ok(changes) if changes.is_empty() => Ok(()),
+        Ok(changes) => Err(changes),
+        Err(_) => Err(vec![manifest::Change::Removed(format!(
+            "{} (record of {})",
+            manifest::PATH,
+            lesson.id()
+        ))]),
+    }
+}
+
+fn names(lessons: &[&Lesson]) -> String {
+    match lessons {
+        [one] => format!("lesson {one}"),
+        many => format!("{} lessons", many.len()),
+    }
 }
 
 /// One line: how the crate did.
 pub fn describe(g: &Graded) -> String {
     let names = |tests: &[&grade::TestResult]| {
-        tests
-            .iter()
-            .map(|t| t.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        let mut shown: Vec<&str> = tests.iter().take(4).map(|t| t.name.as_str()).collect();
+        if tests.len() > 4 {
+            shown.push("...");
+        }
+        shown.join(", ")
+    };
+    let cached = if g.cached {
+        ", unchanged since the last check"
+    } else {
+        ""
     };
     match g.verdict {
         Verdict::Passed => format!(
-            "passed ({} tests, {})",
+            "passed ({} tests, {}{cached})",
             g.tests.len(),
             grade::seconds(g.elapsed)
         ),
         Verdict::Failing => {
             let failed = g.failed();
             format!(
-                "failing: {} of {} tests ({})",
+                "failing: {} of {} tests ({}){cached}",
                 failed.len(),
                 g.tests.len(),
                 names(&failed)
             )
         }
         Verdict::DoesNotCompile => "does not compile".to_owned(),
-        Verdict::TimedOut => format!(
-            "timed out after {}: a handler may never return (unfinished: {})",
-            grade::seconds(g.limit),
-            names(
-                &g.failed()
-                    .into_iter()
-                    .filter(|t| t.status == TestStatus::Error)
-                    .collect::<Vec<_>>()
+        Verdict::TimedOut => {
+            let unfinished: Vec<_> = g
+                .failed()
+                .into_iter()
+                .filter(|t| t.status == TestStatus::Error)
+                .collect();
+            format!(
+                "timed out after {}: a handler may never return (unfinished: {})",
+                grade::seconds(g.limit),
+                names(&unfinished)
             )
-        ),
+        }
         Verdict::Crashed => format!("crashed before its tests ended ({})", names(&g.failed())),
+        Verdict::NotStarted => "not started".to_owned(),
+        Verdict::Tampered => format!(
+            "TAMPERED: {} changed, not graded",
+            g.tampered
+                .iter()
+                .map(|c| c.path())
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
-/// The failing tests' messages and the compiler's errors, once each. Errors
-/// that point into the crate come alone when there are any: an error in the
-/// harness is usually the echo of one in the learner's code.
-pub fn print_details(g: &Graded) {
+/// The failing tests' messages and the compiler's errors, once each.
+pub fn print_details(g: &Graded, verbose: bool) {
+    match g.verdict {
+        Verdict::Tampered => print_tampered(g),
+        Verdict::DoesNotCompile => print_compile_errors(g),
+        Verdict::NotStarted => {}
+        _ => print_failures(g, verbose),
+    }
+}
+
+fn print_tampered(g: &Graded) {
+    println!("\nThese files differ from the ones the lesson was handed out with:");
+    for change in &g.tampered {
+        println!("  {change}");
+    }
+    let restore: Vec<&str> = g
+        .tampered
+        .iter()
+        .filter(|c| !matches!(c, manifest::Change::Added(_)))
+        .map(|c| c.path())
+        .collect();
+    let added: Vec<&str> = g
+        .tampered
+        .iter()
+        .filter(|c| matches!(c, manifest::Change::Added(_)))
+        .map(|c| c.path())
+        .collect();
+    println!(
+        "\nThe suite is the lesson's spec: a lesson passes by changing the server, not its tests."
+    );
+    if !restore.is_empty() {
+        println!(
+            "Restore them with:\n  git checkout -- {}",
+            restore.join(" ")
+        );
+        println!(
+            "(if you committed the change: git checkout $(git rev-list --max-parents=0 HEAD) -- <file>)"
+        );
+    }
+    if !added.is_empty() {
+        println!("Remove the added files:\n  rm {}", added.join(" "));
+    }
+}
+
+/// Compiler errors that point into the crate come alone when there are any:
+/// an error in the harness is usually the echo of one in the learner's code.
+fn print_compile_errors(g: &Graded) {
     let in_crate: Vec<_> = g
         .compile_errors
         .iter()
@@ -98,17 +294,29 @@ pub fn print_details(g: &Graded) {
             println!("\n{}", error.rendered);
         }
     }
+}
+
+fn print_failures(g: &Graded, verbose: bool) {
     let (unfinished, failed): (Vec<_>, Vec<_>) = g
         .failed()
         .into_iter()
         .partition(|t| t.status == TestStatus::Error);
-    for test in failed {
-        println!("\n──── {} ────\n{}", test.name, test.output.trim_end());
+    let shown = if verbose { failed.len() } else { SHOWN_IN_FULL };
+    for test in failed.iter().take(shown) {
+        println!("\n──── {} ────\n{}", test.name, readable(&test.output));
+    }
+    if failed.len() > shown {
+        let rest: Vec<&str> = failed[shown..].iter().map(|t| t.name.as_str()).collect();
+        println!(
+            "\n…and {} more failing: {} (--verbose shows them all)",
+            rest.len(),
+            rest.join(", ")
+        );
     }
     if g.verdict == Verdict::TimedOut {
         println!(
             "\n──── timed out ────\nThese tests had not finished after {}: {}.\n\
-             Every wait in the harness gives up after a few seconds, so a test that runs this long \
+             Every wait in the harness gives up after a few seconds, so a test still running \
              is stuck in the server: a handler or middleware that never returns (a loop, or an \
              await on something that never happens). The whole run was stopped.",
             grade::seconds(g.limit),
@@ -124,6 +332,63 @@ pub fn print_details(g: &Graded) {
     }
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+/// A failing test's output without what helps nobody here: insta's advice
+/// to run `cargo insta`, the backtrace note, the thread ids, and insta's
+/// own panic line (its diff above says it all).
+pub fn readable(output: &str) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut skip_next = false;
+    for line in output.lines() {
+        if skip_next {
+            skip_next = false;
+            if line.starts_with("snapshot assertion for ") {
+                continue;
+            }
+        }
+        if line.starts_with("Stopped on the first failure.")
+            || line.starts_with("note: run with `RUST_BACKTRACE")
+        {
+            continue;
+        }
+        if line.starts_with("thread '") && line.contains("/insta-") {
+            skip_next = true;
+            continue;
+        }
+        let line = match line {
+            "-old snapshot" => "-expected (the snapshot)".to_owned(),
+            "+new results" => "+yours".to_owned(),
+            _ => without_thread_id(line),
+        };
+        lines.push(line);
+    }
+    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
+    }
+    lines.join("\n")
+}
+
+/// `thread 'x' (1234) panicked` → `thread 'x' panicked`.
+fn without_thread_id(line: &str) -> String {
+    if let Some(rest) = line.strip_prefix("thread '")
+        && let Some((name, after)) = rest.split_once("' (")
+        && let Some((id, tail)) = after.split_once(") ")
+        && id.bytes().all(|b| b.is_ascii_digit())
+    {
+        return format!("thread '{name}' {tail}");
+    }
+    line.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable;
+
+    #[test]
+    fn insta_noise_goes_and_the_diff_stays() {
+        let output = "Snapshot: x\n-old snapshot\n+new results\n  2 │- a\nStopped on the first failure. Run `cargo insta test` to run all snapshots.\n\nthread 'x' (42) panicked at /r/insta-1.49.0/src/runtime.rs:1:1:\nsnapshot assertion for 'x' failed in line 3\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\nthread 'server:x' (43) panicked at src/lib.rs:1:1:\nboom";
+        assert_eq!(
+            readable(output),
+            "Snapshot: x\n-expected (the snapshot)\n+yours\n  2 │- a\n\nthread 'server:x' panicked at src/lib.rs:1:1:\nboom"
+        );
+    }
 }

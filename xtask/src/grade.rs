@@ -6,15 +6,19 @@
 //! itself is what learners get.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
 
 use crate::cargo::{self, Diagnostic};
+use crate::fresh;
 use crate::lessons::Crate;
 use crate::libtest::{self, Status};
+use crate::manifest::Change;
 use crate::run::{self, Job};
 
 /// How a crate did against its lesson's suite.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verdict {
     Passed,
     Failing,
@@ -22,10 +26,30 @@ pub enum Verdict {
     TimedOut,
     /// The suite binary died without finishing (an abort, a stack overflow).
     Crashed,
+    /// The learner's crate is the starter as handed out: not run.
+    NotStarted,
+    /// Its suite, snapshots or harness differ from the manifest: not run.
+    Tampered,
+}
+
+impl Verdict {
+    /// The word reports and progress use.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::Failing => "failing",
+            Verdict::DoesNotCompile => "does not compile",
+            Verdict::TimedOut => "timed out",
+            Verdict::Crashed => "crashed",
+            Verdict::NotStarted => "not started",
+            Verdict::Tampered => "tampered",
+        }
+    }
 }
 
 /// How one test ended, in the terms reports use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum TestStatus {
     Pass,
     Fail,
@@ -33,12 +57,21 @@ pub enum TestStatus {
     Error,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TestResult {
     pub name: String,
     pub status: TestStatus,
     /// What a failing test printed: the panic message, insta's diff.
     pub output: String,
+}
+
+/// What running a suite binary found, kept between runs by [`fresh`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RunOutcome {
+    verdict: Verdict,
+    tests: Vec<TestResult>,
+    stderr: String,
+    elapsed: Duration,
 }
 
 /// One crate's grade.
@@ -52,9 +85,28 @@ pub struct Graded<'a> {
     pub stderr: String,
     pub elapsed: Duration,
     pub limit: Duration,
+    /// Why a tampered lesson is untrustworthy.
+    pub tampered: Vec<Change>,
+    /// The verdict is the last run's: the binary has not changed since.
+    pub cached: bool,
 }
 
-impl Graded<'_> {
+impl<'a> Graded<'a> {
+    /// A crate that is not built or run, for the reason `verdict` gives.
+    pub fn skipped(krate: Crate<'a>, verdict: Verdict, tampered: Vec<Change>) -> Self {
+        Graded {
+            krate,
+            verdict,
+            tests: Vec::new(),
+            compile_errors: Vec::new(),
+            stderr: String::new(),
+            elapsed: Duration::ZERO,
+            limit: Duration::ZERO,
+            tampered,
+            cached: false,
+        }
+    }
+
     pub fn failed(&self) -> Vec<&TestResult> {
         self.tests
             .iter()
@@ -63,75 +115,122 @@ impl Graded<'_> {
     }
 }
 
+/// How to grade.
+pub struct Options {
+    /// Reuse the last build and verdicts when nothing changed (`check`), or
+    /// always build and run (`verify`, `--fresh`).
+    pub reuse: bool,
+}
+
 /// Grades `crates`, each run limited to `limit(crate)`.
 pub fn grade<'a>(
     root: &Path,
     crates: &[Crate<'a>],
     limit: impl Fn(&Crate<'a>) -> Duration,
+    options: &Options,
 ) -> anyhow::Result<Vec<Graded<'a>>> {
+    if crates.is_empty() {
+        return Ok(Vec::new());
+    }
     let packages: Vec<(&str, &Path)> = crates.iter().map(|c| (c.package, c.dir)).collect();
-    let mut build = cargo::build_suites(root, &packages)?;
+    let names: Vec<&str> = packages.iter().map(|(p, _)| *p).collect();
+    let reused = options
+        .reuse
+        .then(|| fresh::reuse_build(root, &names))
+        .flatten();
+    let mut build = match reused {
+        Some(build) => build,
+        None => {
+            let started = SystemTime::now();
+            let build = cargo::build_suites(root, &packages)?;
+            fresh::remember_build(root, started, &names, &build);
+            build
+        }
+    };
 
-    let runnable: Vec<(usize, Job)> = crates
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| {
-            let exe = build.binaries.get(c.package)?;
-            Some((
-                i,
-                Job {
-                    exe: exe.clone(),
-                    dir: c.dir.to_owned(),
-                    limit: limit(c),
-                },
-            ))
-        })
-        .collect();
-    let jobs: Vec<Job> = runnable.iter().map(|(_, job)| job.clone()).collect();
-    let mut finished = run::run_all(root, &jobs).into_iter();
-
-    let mut graded = Vec::new();
-    let mut runnable = runnable.into_iter().peekable();
+    // Run what was built and has no verdict on record for its binary.
+    let mut graded: Vec<Option<Graded<'a>>> = Vec::new();
+    let mut jobs = Vec::new();
     for (i, krate) in crates.iter().enumerate() {
         let limit = limit(krate);
-        if runnable.peek().is_some_and(|(j, _)| *j == i) {
-            let (_, job) = runnable.next().expect("peeked");
-            let run = finished.next().expect("one result per job")?;
-            graded.push(from_run(root, *krate, &job, run, limit)?);
-        } else {
-            let mut compile_errors = build.errors.remove(krate.package).unwrap_or_default();
-            if compile_errors.is_empty() {
-                // Nothing in the crate itself: what it depends on broke.
-                compile_errors = build
-                    .shared_errors
-                    .iter()
-                    .map(|e| Diagnostic {
-                        rendered: e.clone(),
-                        files: Vec::new(),
-                    })
-                    .collect();
+        let Some(exe) = build.binaries.get(krate.package) else {
+            graded.push(Some(not_compiled(*krate, &mut build, limit)));
+            continue;
+        };
+        let key = fresh::run_key(exe, limit);
+        let cached = options
+            .reuse
+            .then_some(key.as_deref())
+            .flatten()
+            .and_then(|key| fresh::cached_run::<RunOutcome>(root, krate.package, key));
+        match cached {
+            Some(outcome) => graded.push(Some(from_outcome(*krate, outcome, limit, true))),
+            None => {
+                graded.push(None);
+                jobs.push((
+                    i,
+                    key,
+                    Job {
+                        exe: exe.clone(),
+                        dir: krate.dir.to_owned(),
+                        limit,
+                    },
+                ));
             }
-            graded.push(Graded {
-                krate: *krate,
-                verdict: Verdict::DoesNotCompile,
-                tests: Vec::new(),
-                compile_errors,
-                stderr: String::new(),
-                elapsed: Duration::ZERO,
-                limit,
-            });
         }
     }
-    Ok(graded)
+    let plain: Vec<Job> = jobs.iter().map(|(_, _, job)| job.clone()).collect();
+    for ((i, key, job), finished) in jobs.into_iter().zip(run::run_all(root, &plain)) {
+        let outcome = outcome(root, &job, finished?);
+        // Timeouts and crashes can depend on the machine's load: never reused.
+        if let (Some(key), Verdict::Passed | Verdict::Failing) = (&key, outcome.verdict) {
+            fresh::remember_run(root, crates[i].package, key, &outcome);
+        }
+        graded[i] = Some(from_outcome(crates[i], outcome, job.limit, false));
+    }
+    Ok(graded
+        .into_iter()
+        .map(|g| g.expect("every crate graded"))
+        .collect())
 }
 
-fn from_run<'a>(
-    root: &Path,
-    krate: Crate<'a>,
-    job: &Job,
-    run: run::Finished,
+fn not_compiled<'a>(krate: Crate<'a>, build: &mut cargo::Build, limit: Duration) -> Graded<'a> {
+    let mut compile_errors = build.errors.get(krate.package).cloned().unwrap_or_default();
+    if compile_errors.is_empty() {
+        // Nothing in the crate itself: what it depends on broke.
+        compile_errors = build
+            .shared_errors
+            .iter()
+            .map(|e| Diagnostic {
+                rendered: e.clone(),
+                files: Vec::new(),
+            })
+            .collect();
+    }
+    Graded {
+        compile_errors,
+        limit,
+        ..Graded::skipped(krate, Verdict::DoesNotCompile, Vec::new())
+    }
+}
+
+fn from_outcome(
+    krate: Crate<'_>,
+    outcome: RunOutcome,
     limit: Duration,
-) -> anyhow::Result<Graded<'a>> {
+    cached: bool,
+) -> Graded<'_> {
+    Graded {
+        tests: outcome.tests,
+        stderr: outcome.stderr,
+        elapsed: outcome.elapsed,
+        limit,
+        cached,
+        ..Graded::skipped(krate, outcome.verdict, Vec::new())
+    }
+}
+
+fn outcome(root: &Path, job: &Job, run: run::Finished) -> RunOutcome {
     let output = libtest::parse(&run.stdout);
     let mut tests: Vec<TestResult> = output
         .results
@@ -160,10 +259,12 @@ fn from_run<'a>(
         for name in all {
             if !tests.iter().any(|t| t.name == name) {
                 let output = match verdict {
-                    Verdict::TimedOut => format!(
-                        "still running after {}: a handler may never return",
-                        seconds(limit)
-                    ),
+                    Verdict::TimedOut => {
+                        format!(
+                            "still running after {}: a handler may never return",
+                            seconds(job.limit)
+                        )
+                    }
                     _ => "the suite stopped before this test ended".to_owned(),
                 };
                 tests.push(TestResult {
@@ -174,15 +275,12 @@ fn from_run<'a>(
             }
         }
     }
-    Ok(Graded {
-        krate,
+    RunOutcome {
         verdict,
         tests,
-        compile_errors: Vec::new(),
         stderr: run.stderr,
         elapsed: run.elapsed,
-        limit,
-    })
+    }
 }
 
 /// `30 s`, `1.5 s`.

@@ -1,17 +1,27 @@
 //! The workbook's runner: `cargo xtask <command>`.
 //!
 //! This file only reads the command line and hands each command to the
-//! module that does it.
+//! module that does it. Exit codes: 0 when every lesson checked passed (or
+//! the command did its job), 1 when one did not, 2 when the runner itself
+//! could not do its job.
 
 mod book;
 mod cargo;
 mod check;
+mod fresh;
 mod grade;
+mod guide;
 mod lessons;
 mod libtest;
+mod manifest;
+mod report;
+mod reset;
 mod run;
 mod snapshots;
+mod solution;
+mod state;
 mod verify;
+mod watch;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -19,25 +29,66 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
+use crate::report::ReportRequest;
+
 #[derive(Parser)]
 #[command(
     name = "cargo xtask",
-    about = "Work through the lessons, and check your progress."
+    about = "Work through the lessons, and check your progress.",
+    after_help = "Without a command: where you stand and what to do next."
 )]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Grade lessons against their suites (all of them when none is named).
+    /// Grade lessons against their suites (every lesson when none is named).
     Check {
         /// Lessons, by number or name: `1`, `01`, `basic-middleware`.
         lessons: Vec<String>,
-        /// Wall-clock limit for each lesson's suite, in seconds.
+        /// Wall-clock limit for each lesson's suite, in seconds (default:
+        /// sized from the reference solution's own time, at least 30).
         #[arg(long, value_name = "SECONDS")]
         timeout: Option<f64>,
+        /// Build and run everything again, even what has not changed.
+        #[arg(long)]
+        fresh: bool,
+        /// Show every failing test in full.
+        #[arg(long, short)]
+        verbose: bool,
+        /// Also write a report: json, junit or classroom, each optionally
+        /// `=PATH` (default: .workbook/report.json, junit.xml,
+        /// classroom.json). Repeatable. Written pass or fail.
+        #[arg(long, value_name = "KIND[=PATH]")]
+        report: Vec<ReportRequest>,
+    },
+    /// Re-check the lesson you are working on whenever you save.
+    Watch {
+        /// The lesson to start with (default: the first one not passing).
+        lesson: Option<String>,
+        /// No file events: re-check when you press Enter.
+        #[arg(long)]
+        manual: bool,
+    },
+    /// Where to look for a lesson: a hint, not the answer.
+    Hint { lesson: String },
+    /// Every lesson and where it stood at its last check.
+    List,
+    /// Put a lesson's starter back (your version is backed up first).
+    Reset {
+        lesson: String,
+        /// Do not ask first.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Compare your crate with the reference solution, once it passes.
+    Solution {
+        lesson: String,
+        /// Show it even though the lesson does not pass yet.
+        #[arg(long)]
+        force: bool,
     },
     /// Run a lesson's server, to try it from any Socket.IO client.
     Serve {
@@ -49,34 +100,64 @@ enum Command {
         port: u16,
     },
     /// The workbook's own proof: formatting, lints, tests, every solution
-    /// passes and every starter fails its suite, snapshots, the book.
-    Verify,
+    /// passes and every starter fails its suite, the manifest, snapshots,
+    /// the book.
+    Verify {
+        /// Record the current suites, snapshots, harness and starters (and
+        /// the solutions' times) in xtask/manifest.json.
+        #[arg(long)]
+        update_manifest: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli.command) {
         Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
+        Ok(false) => ExitCode::from(1),
         Err(error) => {
             eprintln!("error: {error:#}");
-            ExitCode::FAILURE
+            ExitCode::from(2)
         }
     }
 }
 
-/// Runs a command; `Ok(false)` is a verdict that should fail the exit code.
-fn dispatch(command: Command) -> anyhow::Result<bool> {
+/// Runs a command; `Ok(false)` is a verdict that fails the exit code.
+fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
     let root = lessons::workspace_root()?;
     let found = lessons::discover(&root)?;
     for problem in &found.incomplete {
         eprintln!("note: skipped: {problem}");
     }
     let all = found.lessons;
+    let Some(command) = command else {
+        return guide::overview(&root, &all);
+    };
     match command {
-        Command::Check { lessons, timeout } => {
-            let limit = timeout.map(seconds).transpose()?;
-            check::check(&root, &all, &lessons, limit)
+        Command::Check {
+            lessons,
+            timeout,
+            fresh,
+            verbose,
+            report,
+        } => {
+            report::validate(&root, &report)?;
+            let timeout = timeout.map(seconds).transpose()?;
+            let request = check::Request {
+                lessons: &lessons,
+                timeout,
+                fresh,
+                verbose,
+                reports: &report,
+            };
+            check::check(&root, &all, &request)
+        }
+        Command::Watch { lesson, manual } => watch::watch(&root, &all, lesson.as_deref(), manual),
+        Command::Hint { lesson } => guide::hint(lessons::find(&all, &lesson)?),
+        Command::List => guide::list(&root, &all),
+        Command::Reset { lesson, yes } => reset::reset(&root, lessons::find(&all, &lesson)?, yes),
+        Command::Solution { lesson, force } => {
+            solution::solution(&root, lessons::find(&all, &lesson)?, force)
         }
         Command::Serve {
             lesson,
@@ -91,7 +172,9 @@ fn dispatch(command: Command) -> anyhow::Result<bool> {
             };
             cargo::serve(&root, package, port).map(|()| true)
         }
-        Command::Verify => verify::verify(&root, &all, &found.incomplete).map(|()| true),
+        Command::Verify { update_manifest } => {
+            verify::verify(&root, &all, &found.incomplete, update_manifest).map(|()| true)
+        }
     }
 }
 

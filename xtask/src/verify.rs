@@ -5,12 +5,20 @@ use std::path::Path;
 
 use anyhow::{Context as _, bail};
 
-use crate::check::{self, DEFAULT_LIMIT};
-use crate::grade::{self, Verdict};
-use crate::lessons::{Lesson, Which};
-use crate::{book, cargo, snapshots};
+use std::collections::BTreeMap;
+use std::time::Duration;
 
-pub fn verify(root: &Path, lessons: &[Lesson], incomplete: &[String]) -> anyhow::Result<()> {
+use crate::check;
+use crate::grade::{self, Options, Verdict};
+use crate::lessons::{Lesson, Which};
+use crate::{book, cargo, manifest, snapshots};
+
+pub fn verify(
+    root: &Path,
+    lessons: &[Lesson],
+    incomplete: &[String],
+    update_manifest: bool,
+) -> anyhow::Result<()> {
     step(
         "every lesson has a starter and a solution",
         || match incomplete {
@@ -24,17 +32,15 @@ pub fn verify(root: &Path, lessons: &[Lesson], incomplete: &[String]) -> anyhow:
     step(
         "lints: cargo clippy --workspace --all-targets -- -D warnings",
         || {
-            cargo::run(
-                root,
-                &[
-                    "clippy",
-                    "--workspace",
-                    "--all-targets",
-                    "--",
-                    "-D",
-                    "warnings",
-                ],
-            )
+            let args = [
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ];
+            cargo::run(root, &args)
         },
     )?;
     step(
@@ -46,10 +52,39 @@ pub fn verify(root: &Path, lessons: &[Lesson], incomplete: &[String]) -> anyhow:
             )
         },
     )?;
+    let mut times = BTreeMap::new();
     step(
         "every solution passes its suite, every starter fails it",
-        || suites(root, lessons),
+        || {
+            times = suites(root, lessons)?;
+            Ok(())
+        },
     )?;
+    if update_manifest {
+        step("recording the manifest", || {
+            let previous = manifest::load(root)?;
+            let recorded = manifest::compute(root, lessons, previous.as_ref(), &times)?;
+            manifest::save(root, &recorded)?;
+            println!("  wrote {}", manifest::PATH);
+            Ok(())
+        })?;
+    } else {
+        step(
+            "the manifest matches the suites, snapshots, harness and starters",
+            || {
+                let stale = manifest::staleness(root, manifest::load(root)?.as_ref(), lessons)?;
+                if !stale.is_empty() {
+                    bail!(
+                        "{} is stale:\n  {}\nIf these changes are meant, record them: \
+                     cargo xtask verify --update-manifest",
+                        manifest::PATH,
+                        stale.join("\n  ")
+                    );
+                }
+                Ok(())
+            },
+        )?;
+    }
     step("no pending snapshots", || snapshots::no_pending(root))?;
     step("every snapshot belongs to a case of its lesson", || {
         snapshots::all_referenced(root, lessons)
@@ -67,7 +102,9 @@ fn step(name: &str, body: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result
     Ok(())
 }
 
-fn suites(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
+/// Grades every solution and starter; returns each solution's time and test
+/// count, by slug, for the manifest.
+fn suites(root: &Path, lessons: &[Lesson]) -> anyhow::Result<BTreeMap<String, (f64, usize)>> {
     if lessons.is_empty() {
         bail!("no lessons found under lessons/");
     }
@@ -75,7 +112,12 @@ fn suites(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
         .iter()
         .flat_map(|l| [l.crate_of(Which::Solution), l.crate_of(Which::Starter)])
         .collect();
-    let graded = grade::grade(root, &crates, |_| DEFAULT_LIMIT)?;
+    let manifest = manifest::load(root).ok().flatten();
+    let limit = |c: &crate::lessons::Crate| {
+        check::default_limit(manifest.as_ref(), c.lesson).max(Duration::from_secs(60))
+    };
+    let graded = grade::grade(root, &crates, limit, &Options { reuse: false })?;
+    let mut times = BTreeMap::new();
     let mut problems = Vec::new();
     for g in &graded {
         let which = match g.krate.which {
@@ -83,6 +125,11 @@ fn suites(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
             Which::Starter => "starter ",
         };
         println!("  {} {which} {}", g.krate.lesson, check::describe(g));
+        if g.krate.which == Which::Solution {
+            // Rounded up, so that re-recording rarely changes the file.
+            let seconds = (g.elapsed.as_secs_f64() * 2.0).ceil() / 2.0;
+            times.insert(g.krate.lesson.slug.clone(), (seconds, g.tests.len()));
+        }
         let problem = match (g.krate.which, g.verdict) {
             (Which::Solution, Verdict::Passed) | (Which::Starter, Verdict::Failing) => None,
             (Which::Starter, Verdict::Passed) => {
@@ -93,7 +140,7 @@ fn suites(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
             (Which::Solution, _) => Some("the solution must pass its suite"),
         };
         if let Some(problem) = problem {
-            check::print_details(g);
+            check::print_details(g, false);
             problems.push(format!(
                 "{} ({}): {problem}",
                 g.krate.lesson, g.krate.package
@@ -103,5 +150,5 @@ fn suites(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
     if !problems.is_empty() {
         bail!("{}", problems.join("\n"));
     }
-    Ok(())
+    Ok(times)
 }

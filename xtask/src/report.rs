@@ -1,0 +1,413 @@
+//! Reports for instructors: `--report json|junit|classroom[=PATH]`.
+//!
+//! A report is written on every run that gets as far as grading, pass or
+//! fail, and with `"status": "error"` when the runner itself could not
+//! grade: an autograder that finds no file cannot tell "nothing ran" from
+//! "everything failed". The exit code stays the plain verdict.
+//!
+//! - json: per lesson and per test (`pass`/`fail`/`error`, a message, the
+//!   output capped), after Exercism's `results.json`;
+//! - junit: one `<testsuite>` per lesson, for CI dashboards;
+//! - classroom: GitHub Classroom's autograding result, one entry and one
+//!   point per lesson, so a class gets credit lesson by lesson.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::{Context as _, bail};
+use serde_json::{Value, json};
+
+use crate::check::readable;
+use crate::grade::{Graded, TestResult, TestStatus, Verdict};
+use crate::state;
+
+/// Output beyond this, per test, is cut: a report is read, not archived.
+const OUTPUT_CAP: usize = 4000;
+/// A message is the gist: a panic message or the changed snapshot lines.
+const MESSAGE_CAP: usize = 600;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Json,
+    Junit,
+    Classroom,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportRequest {
+    pub kind: Kind,
+    /// Where to write it; `.workbook/<default>` when not given.
+    pub path: Option<PathBuf>,
+}
+
+impl FromStr for ReportRequest {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (kind, path) = match text.split_once('=') {
+            Some((kind, path)) => (kind, Some(PathBuf::from(path))),
+            None => (text, None),
+        };
+        let kind = match kind {
+            "json" => Kind::Json,
+            "junit" => Kind::Junit,
+            "classroom" => Kind::Classroom,
+            other => {
+                return Err(format!(
+                    "unknown report `{other}`: use json, junit or classroom, optionally =PATH"
+                ));
+            }
+        };
+        Ok(ReportRequest { kind, path })
+    }
+}
+
+impl ReportRequest {
+    fn path(&self, root: &Path) -> PathBuf {
+        self.path.clone().unwrap_or_else(|| {
+            let name = match self.kind {
+                Kind::Json => "report.json",
+                Kind::Junit => "junit.xml",
+                Kind::Classroom => "classroom.json",
+            };
+            root.join(state::DIR).join(name)
+        })
+    }
+}
+
+fn write(root: &Path, request: &ReportRequest, text: &str) -> anyhow::Result<()> {
+    let path = request.path(root);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    std::fs::write(&path, text)
+        .with_context(|| format!("writing the report {}", path.display()))?;
+    println!("report written: {}", path.display());
+    Ok(())
+}
+
+pub fn write_all(root: &Path, requests: &[ReportRequest], graded: &[Graded]) -> anyhow::Result<()> {
+    for request in requests {
+        let text = match request.kind {
+            Kind::Json => pretty(&json_report(graded)),
+            Kind::Junit => junit(graded),
+            Kind::Classroom => pretty(&classroom(graded)),
+        };
+        write(root, request, &text)?;
+    }
+    Ok(())
+}
+
+/// Reports saying the runner could not grade at all.
+pub fn write_error(root: &Path, requests: &[ReportRequest], error: &anyhow::Error) {
+    let message = format!("{error:#}");
+    for request in requests {
+        let text = match request.kind {
+            Kind::Json => pretty(
+                &json!({ "version": 1, "status": "error", "message": message, "lessons": [] }),
+            ),
+            Kind::Classroom => pretty(
+                &json!({ "version": 1, "status": "error", "max_score": 0, "tests": [], "message": message }),
+            ),
+            Kind::Junit => format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"workbook\" tests=\"1\" failures=\"0\" errors=\"1\">\n  <testsuite name=\"runner\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase classname=\"runner\" name=\"grade\"><error message=\"{}\"/></testcase>\n  </testsuite>\n</testsuites>\n",
+                xml(&message)
+            ),
+        };
+        if let Err(e) = write(root, request, &text) {
+            eprintln!("error: {e:#}");
+        }
+    }
+}
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).expect("JSON values serialise") + "\n"
+}
+
+fn cap(text: &str, limit: usize) -> String {
+    if text.len() <= limit {
+        return text.to_owned();
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{}\n[... cut: {} more bytes]",
+        &text[..end],
+        text.len() - end
+    )
+}
+
+/// The gist of a failure: insta's changed lines, or the panic message.
+pub fn message(test: &TestResult) -> String {
+    let output = readable(&test.output);
+    if let Some(snapshot) = output.lines().find_map(|l| l.strip_prefix("Snapshot: ")) {
+        let changed: Vec<&str> = output
+            .lines()
+            .filter(|l| l.contains("│-") || l.contains("│+"))
+            .map(str::trim)
+            .collect();
+        return cap(
+            &format!(
+                "snapshot `{snapshot}` does not match:\n{}",
+                changed.join("\n")
+            ),
+            MESSAGE_CAP,
+        );
+    }
+    // The last panic is the test's own; the server's, if any, came first.
+    let lines: Vec<&str> = output.lines().collect();
+    if let Some(at) = lines
+        .iter()
+        .rposition(|l| l.starts_with("thread '") && l.contains(" panicked at "))
+    {
+        let body: Vec<&str> = lines[at + 1..]
+            .iter()
+            .take_while(|l| !l.trim().is_empty())
+            .copied()
+            .collect();
+        return cap(&body.join("\n"), MESSAGE_CAP);
+    }
+    cap(output.trim(), MESSAGE_CAP)
+}
+
+/// What a lesson that ran no test says.
+fn lesson_message(g: &Graded) -> Option<String> {
+    match g.verdict {
+        Verdict::Tampered => Some(format!(
+            "guarded files changed, so the lesson was not graded: {}",
+            g.tampered
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Verdict::DoesNotCompile => Some(cap(
+            &g.compile_errors
+                .iter()
+                .map(|e| e.rendered.as_str())
+                .collect::<Vec<_>>()
+                .join("\n\n"),
+            OUTPUT_CAP,
+        )),
+        Verdict::NotStarted => Some("the crate is the starter as handed out".to_owned()),
+        Verdict::TimedOut => Some(format!(
+            "stopped after {:.0} s: a handler may never return",
+            g.limit.as_secs_f64()
+        )),
+        Verdict::Crashed => Some(cap(
+            &format!("the suite crashed: {}", g.stderr.trim()),
+            OUTPUT_CAP,
+        )),
+        Verdict::Passed | Verdict::Failing => None,
+    }
+}
+
+fn status_word(status: TestStatus) -> &'static str {
+    match status {
+        TestStatus::Pass => "pass",
+        TestStatus::Fail => "fail",
+        TestStatus::Error => "error",
+    }
+}
+
+/// `pass` when every lesson passed; `error` when one could not be graded
+/// (it did not compile, hung, crashed or was tampered with); else `fail`.
+fn overall(graded: &[Graded]) -> &'static str {
+    if graded.iter().all(|g| g.verdict == Verdict::Passed) {
+        "pass"
+    } else if graded.iter().any(|g| {
+        matches!(
+            g.verdict,
+            Verdict::DoesNotCompile | Verdict::TimedOut | Verdict::Crashed | Verdict::Tampered
+        )
+    }) {
+        "error"
+    } else {
+        "fail"
+    }
+}
+
+fn lesson_status(g: &Graded) -> &'static str {
+    match g.verdict {
+        Verdict::Passed => "pass",
+        Verdict::Failing | Verdict::NotStarted => "fail",
+        _ => "error",
+    }
+}
+
+fn json_report(graded: &[Graded]) -> Value {
+    let lessons: Vec<Value> = graded
+        .iter()
+        .map(|g| {
+            let tests: Vec<Value> = g
+                .tests
+                .iter()
+                .map(|t| {
+                    let failed = t.status != TestStatus::Pass;
+                    json!({
+                        "name": t.name,
+                        "status": status_word(t.status),
+                        "message": failed.then(|| message(t)),
+                        "output": failed.then(|| cap(&readable(&t.output), OUTPUT_CAP)),
+                    })
+                })
+                .collect();
+            json!({
+                "lesson": g.krate.lesson.id(),
+                "package": g.krate.package,
+                "verdict": g.verdict.label(),
+                "status": lesson_status(g),
+                "message": lesson_message(g),
+                "elapsed_ms": g.elapsed.as_millis() as u64,
+                "limit_ms": g.limit.as_millis() as u64,
+                "tests": tests,
+            })
+        })
+        .collect();
+    json!({ "version": 1, "status": overall(graded), "lessons": lessons })
+}
+
+fn classroom(graded: &[Graded]) -> Value {
+    let tests: Vec<Value> = graded
+        .iter()
+        .map(|g| {
+            let passed = g.verdict == Verdict::Passed;
+            let message = if passed {
+                format!("{} tests pass", g.tests.len())
+            } else {
+                let failed = g.failed();
+                let mut text = match g.verdict {
+                    Verdict::Failing => format!(
+                        "{} of {} tests fail: {}",
+                        failed.len(),
+                        g.tests.len(),
+                        failed
+                            .iter()
+                            .map(|t| t.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    _ => format!(
+                        "{}: {}",
+                        g.verdict.label(),
+                        lesson_message(g).unwrap_or_default()
+                    ),
+                };
+                text = cap(&text, MESSAGE_CAP);
+                text
+            };
+            json!({
+                "name": g.krate.lesson.to_string(),
+                "status": lesson_status(g),
+                "score": if passed { 1 } else { 0 },
+                "max_score": 1,
+                "message": message,
+                "test_code": format!("cargo xtask check {}", g.krate.lesson.number),
+                "filename": format!("lessons/{}", g.krate.lesson.id()),
+                "line_no": 0,
+                "execution_time": format!("{:.2}s", g.elapsed.as_secs_f64()),
+            })
+        })
+        .collect();
+    json!({ "version": 1, "status": overall(graded), "max_score": graded.len(), "tests": tests })
+}
+
+fn xml(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&apos;"),
+            // XML 1.0 allows no other control characters.
+            c if c.is_control() && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+fn junit(graded: &[Graded]) -> String {
+    let mut suites = String::new();
+    let (mut all_tests, mut all_failures, mut all_errors) = (0, 0, 0);
+    for g in graded {
+        let id = g.krate.lesson.id();
+        let mut cases = String::new();
+        let (mut tests, mut failures, mut errors, mut skipped) = (0, 0, 0, 0);
+        for t in &g.tests {
+            tests += 1;
+            let name = xml(&t.name);
+            match t.status {
+                TestStatus::Pass => cases.push_str(&format!(
+                    "    <testcase classname=\"{id}\" name=\"{name}\"/>\n"
+                )),
+                status => {
+                    let tag = if status == TestStatus::Fail {
+                        "failure"
+                    } else {
+                        "error"
+                    };
+                    if status == TestStatus::Fail {
+                        failures += 1
+                    } else {
+                        errors += 1
+                    }
+                    cases.push_str(&format!(
+                        "    <testcase classname=\"{id}\" name=\"{name}\">\n      <{tag} message=\"{}\">{}</{tag}>\n    </testcase>\n",
+                        xml(&message(t)),
+                        xml(&cap(&readable(&t.output), OUTPUT_CAP))
+                    ));
+                }
+            }
+        }
+        if g.tests.is_empty() {
+            // The lesson ran no test: one case says why.
+            tests += 1;
+            let message = xml(&lesson_message(g).unwrap_or_default());
+            let body = match g.verdict {
+                Verdict::NotStarted => {
+                    skipped += 1;
+                    format!("<skipped message=\"{message}\"/>")
+                }
+                Verdict::Tampered => {
+                    failures += 1;
+                    format!("<failure message=\"tampered\">{message}</failure>")
+                }
+                verdict => {
+                    errors += 1;
+                    format!("<error message=\"{}\">{message}</error>", verdict.label())
+                }
+            };
+            cases.push_str(&format!(
+                "    <testcase classname=\"{id}\" name=\"{}\">{body}</testcase>\n",
+                g.verdict.label().replace(' ', "_")
+            ));
+        }
+        all_tests += tests;
+        all_failures += failures;
+        all_errors += errors;
+        suites.push_str(&format!(
+            "  <testsuite name=\"{id}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{:.3}\">\n{cases}  </testsuite>\n",
+            g.elapsed.as_secs_f64()
+        ));
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"workbook\" tests=\"{all_tests}\" failures=\"{all_failures}\" errors=\"{all_errors}\">\n{suites}</testsuites>\n"
+    )
+}
+
+/// Rejects two reports aimed at one file.
+pub fn validate(root: &Path, requests: &[ReportRequest]) -> anyhow::Result<()> {
+    let paths: Vec<PathBuf> = requests.iter().map(|r| r.path(root)).collect();
+    for (i, path) in paths.iter().enumerate() {
+        if paths[..i].contains(path) {
+            bail!("two reports would be written to {}", path.display());
+        }
+    }
+    Ok(())
+}
