@@ -96,6 +96,53 @@ const lessons = {
       assertEqual((await json(url, "/stats")).body, { attempts: 3, accepted: 1, rejected: 2 }, "stats");
     });
   },
+  "jwt-auth-solution": async (url) => {
+    const ada = await login(url, "ada");
+    const bob = await login(url, "bob");
+    await check("02: no token is refused with Authentication required", async () => {
+      const { error, socket } = await attempt(url, {});
+      socket.close();
+      assertEqual(error, "Authentication required", "connect_error");
+    });
+    await check("02: a token in the query string is not read", async () => {
+      const { error, socket } = await attempt(url, { query: { token: ada.token } });
+      socket.close();
+      assertEqual(error, "Authentication required", "connect_error");
+    });
+    await check("02: websocket transport, a number as token is Invalid token", async () => {
+      const { error, socket } = await attempt(url, { transports: ["websocket"], auth: { token: 42 } });
+      socket.close();
+      assertEqual(error, "Invalid token", "connect_error");
+    });
+    await check("02: polling, a 100 KB token is Invalid token", async () => {
+      const { error, socket } = await attempt(url, { transports: ["polling"], auth: { token: "a".repeat(102400) } });
+      socket.close();
+      assertEqual(error, "Invalid token", "connect_error");
+    });
+    await check("02: whoami answers the server-side user", async () => {
+      const { connect, socket } = await attempt(url, { auth: { token: ada.token } });
+      if (!connect) throw new Error("ada was not connected");
+      const me = await socket.timeout(5000).emitWithAck("whoami");
+      socket.close();
+      assertEqual([me.name, me.role, Object.keys(me).sort()], ["ada", "user", ["id", "name", "role"]], "whoami");
+    });
+    await check("02: send-message carries the sender from the token, not the payload", async () => {
+      const a = (await attempt(url, { auth: { token: ada.token } })).socket;
+      const b = (await attempt(url, { auth: { token: bob.token } })).socket;
+      try {
+        for (const socket of [a, b]) {
+          assertEqual(await socket.timeout(5000).emitWithAck("join-room", { room: "lobby" }), { status: "ok" }, "join-room");
+        }
+        const received = once(b, "new-message");
+        await a.timeout(5000).emitWithAck("send-message", { room: "lobby", text: "hi", sender: "bob", senderId: bob.id });
+        const [message] = await received;
+        assertEqual([message.text, message.sender, typeof message.timestamp], ["hi", "ada", "number"], "new-message");
+      } finally {
+        a.close();
+        b.close();
+      }
+    });
+  },
 };
 
 for (const [binary, checks] of Object.entries(lessons)) {
