@@ -33,6 +33,7 @@ macro_rules! lesson_02 {
             refuses_hs512_even_with_the_right_secret,
             refuses_claims_without_a_role,
             refuses_an_expired_token,
+            refuses_a_token_that_expired_seconds_ago,
             refuses_a_token_for_a_deleted_user,
             refuses_a_token_for_an_unknown_id,
             survives_a_100_kb_token,
@@ -222,6 +223,19 @@ pub async fn refuses_an_expired_token(app: App) {
     let token = server.ctx.jwt.sign(&Claims {
         iat: now() - 7200,
         exp: now() - 3600,
+        ..claims_for(&ada.id)
+    });
+    assert_json_snapshot!(refusal(&server, Some(json!({ "token": token }))).await);
+}
+
+/// No leeway: `jsonwebtoken` forgives 60 seconds by default, which is for
+/// servers whose clocks disagree. Ours issues and checks its own tokens.
+pub async fn refuses_a_token_that_expired_seconds_ago(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let ada = server.user("ada").await;
+    let token = server.ctx.jwt.sign(&Claims {
+        iat: now() - 60,
+        exp: now() - 3,
         ..claims_for(&ada.id)
     });
     assert_json_snapshot!(refusal(&server, Some(json!({ "token": token }))).await);
