@@ -28,7 +28,7 @@ const SHOWN_IN_FULL: usize = 3;
 /// one passed. Reports are written whatever happens.
 pub fn check(root: &Path, all: &[Lesson], request: &Request) -> anyhow::Result<bool> {
     let selected = lessons::select(all, request.lessons)?;
-    let graded = match grade_lessons(root, all, &selected, request) {
+    let graded = match grade_lessons(root, &selected, request) {
         Ok(graded) => graded,
         Err(error) => {
             report::write_error(root, request.reports, &error);
@@ -76,7 +76,6 @@ pub fn default_limit(manifest: Option<&Manifest>, lesson: &Lesson) -> Duration {
 
 fn grade_lessons<'a>(
     root: &Path,
-    all: &'a [Lesson],
     selected: &[&'a Lesson],
     request: &Request,
 ) -> anyhow::Result<Vec<Graded<'a>>> {
@@ -86,12 +85,12 @@ fn grade_lessons<'a>(
     let mut to_grade = Vec::new();
     for lesson in selected {
         let krate = lesson.crate_of(Which::Starter);
-        match integrity(root, manifest.as_ref(), all, lesson) {
+        match integrity(root, manifest.as_ref(), lesson) {
             Err(changes) => verdicts.push(Some(Graded::skipped(krate, Verdict::Tampered, changes))),
             // Running a lesson nobody touched only proves the starter fails;
-            // when one lesson is asked for, its failures are the guide.
+            // when a lesson is named, its failures are the guide, so it runs.
             Ok(())
-                if selected.len() > 1
+                if request.lessons.is_empty()
                     && manifest
                         .as_ref()
                         .is_some_and(|m| manifest::untouched(m, lesson)) =>
@@ -136,7 +135,7 @@ fn grade_lessons<'a>(
         };
         // The run itself may have written to a guarded file.
         if g.verdict != Verdict::Tampered
-            && let Err(changes) = integrity(root, manifest.as_ref(), all, g.krate.lesson)
+            && let Err(changes) = integrity(root, manifest.as_ref(), g.krate.lesson)
         {
             g = Graded::skipped(g.krate, Verdict::Tampered, changes);
         }
@@ -150,13 +149,12 @@ fn grade_lessons<'a>(
 fn integrity(
     root: &Path,
     manifest: Option<&Manifest>,
-    all: &[Lesson],
     lesson: &Lesson,
 ) -> Result<(), Vec<manifest::Change>> {
     let Some(manifest) = manifest else {
         return Err(vec![manifest::Change::Removed(manifest::PATH.to_owned())]);
     };
-    match manifest::tampered(root, manifest, all, lesson) {
+    match manifest::tampered(root, manifest, lesson) {
         Ok(changes) if changes.is_empty() => Ok(()),
         Ok(changes) => Err(changes),
         Err(_) => Err(vec![manifest::Change::Removed(format!(

@@ -275,6 +275,8 @@ fn outcome(root: &Path, job: &Job, run: run::Finished) -> RunOutcome {
             }
         }
     }
+    // Completion order varies from run to run; reports should not.
+    tests.sort_by(|a, b| a.name.cmp(&b.name));
     RunOutcome {
         verdict,
         tests,

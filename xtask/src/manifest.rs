@@ -134,10 +134,14 @@ fn checksums(
     sums
 }
 
-/// The suite module and snapshot prefix of every lesson, to tell lesson
-/// files from shared ones in `tests/src`.
-fn lesson_owned(lessons: &[Lesson], path: &str) -> bool {
-    lessons.iter().any(|l| owned_by(l, path))
+/// Whether `path` belongs to some lesson rather than to the shared harness:
+/// a suite module beside `mod.rs`, or a snapshot. Decided by shape, not by
+/// the lessons present, so that removing a lesson changes no shared sum.
+fn lesson_owned(path: &str) -> bool {
+    let suite = path
+        .strip_prefix("tests/src/lessons/")
+        .is_some_and(|rest| rest != "mod.rs");
+    suite || path.starts_with(&format!("{}/", snapshots::DIR))
 }
 
 fn owned_by(lesson: &Lesson, path: &str) -> bool {
@@ -148,7 +152,7 @@ fn owned_by(lesson: &Lesson, path: &str) -> bool {
 }
 
 /// The shared guarded files, as they are now.
-pub fn shared_now(root: &Path, lessons: &[Lesson]) -> BTreeMap<String, String> {
+pub fn shared_now(root: &Path) -> BTreeMap<String, String> {
     checksums(
         root,
         &[
@@ -160,7 +164,7 @@ pub fn shared_now(root: &Path, lessons: &[Lesson]) -> BTreeMap<String, String> {
             "tests/src",
         ],
         &|path| {
-            !lesson_owned(lessons, path)
+            !lesson_owned(path)
                 // Unreviewed snapshots are caught by `verify`, not here.
                 && !path.ends_with(".snap.new")
                 && !path.ends_with(".pending-snap")
@@ -226,16 +230,11 @@ fn diff(recorded: &BTreeMap<String, String>, now: &BTreeMap<String, String>) -> 
 /// What makes `lesson` untrustworthy to grade: its guarded files, or the
 /// shared ones, differ from the manifest. `Err` when there is nothing to
 /// compare with, which is a reason not to trust it either.
-pub fn tampered(
-    root: &Path,
-    manifest: &Manifest,
-    all: &[Lesson],
-    lesson: &Lesson,
-) -> Result<Vec<Change>, String> {
+pub fn tampered(root: &Path, manifest: &Manifest, lesson: &Lesson) -> Result<Vec<Change>, String> {
     let Some(record) = manifest.lessons.get(&lesson.slug) else {
         return Err(format!("{PATH} has no record of lesson {}", lesson.id()));
     };
-    let mut changes = diff(&manifest.shared, &shared_now(root, all));
+    let mut changes = diff(&manifest.shared, &shared_now(root));
     changes.extend(diff(&record.protected, &protected_now(root, lesson)));
     Ok(changes)
 }
@@ -279,7 +278,7 @@ pub fn compute(
         about: "Written by `cargo xtask verify --update-manifest`; do not edit. \
                 Checksums of the suites, snapshots, harness and shared files, and the starters as handed out."
             .to_owned(),
-        shared: shared_now(root, lessons),
+        shared: shared_now(root),
         lessons: records,
     })
 }
@@ -294,7 +293,7 @@ pub fn staleness(
     let Some(manifest) = manifest else {
         return Ok(vec![format!("{PATH} does not exist")]);
     };
-    let mut stale: Vec<String> = diff(&manifest.shared, &shared_now(root, lessons))
+    let mut stale: Vec<String> = diff(&manifest.shared, &shared_now(root))
         .iter()
         .map(ToString::to_string)
         .collect();

@@ -246,25 +246,27 @@ fn json_report(graded: &[Graded]) -> Value {
                 .tests
                 .iter()
                 .map(|t| {
-                    let failed = t.status != TestStatus::Pass;
-                    json!({
-                        "name": t.name,
-                        "status": status_word(t.status),
-                        "message": failed.then(|| message(t)),
-                        "output": failed.then(|| cap(&readable(&t.output), OUTPUT_CAP)),
-                    })
+                    let mut test = json!({ "name": t.name, "status": status_word(t.status) });
+                    if t.status != TestStatus::Pass {
+                        test["message"] = message(t).into();
+                        test["output"] = cap(&readable(&t.output), OUTPUT_CAP).into();
+                    }
+                    test
                 })
                 .collect();
-            json!({
+            let mut lesson = json!({
                 "lesson": g.krate.lesson.id(),
                 "package": g.krate.package,
                 "verdict": g.verdict.label(),
                 "status": lesson_status(g),
-                "message": lesson_message(g),
                 "elapsed_ms": g.elapsed.as_millis() as u64,
                 "limit_ms": g.limit.as_millis() as u64,
                 "tests": tests,
-            })
+            });
+            if let Some(message) = lesson_message(g) {
+                lesson["message"] = message.into();
+            }
+            lesson
         })
         .collect();
     json!({ "version": 1, "status": overall(graded), "lessons": lessons })

@@ -99,7 +99,8 @@ fn names_case(stem: &str, prefix: &str, case: &str) -> bool {
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Calls `visit` on every file under `dir`, skipping `target` directories.
+/// Calls `visit` on every file under `dir`, skipping build outputs and
+/// JavaScript dependencies.
 pub fn walk(dir: &Path, visit: &mut dyn FnMut(&Path)) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -108,7 +109,10 @@ pub fn walk(dir: &Path, visit: &mut dyn FnMut(&Path)) {
     paths.sort();
     for path in paths {
         if path.is_dir() {
-            if path.file_name().is_some_and(|n| n != "target") {
+            if path
+                .file_name()
+                .is_some_and(|n| n != "target" && n != "node_modules" && n != ".git")
+            {
                 walk(&path, visit);
             }
         } else {

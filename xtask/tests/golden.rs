@@ -1,0 +1,439 @@
+//! Golden fixtures: the real `xtask` binary grading lesson 01 in a copy of
+//! the workbook, once per outcome a learner can reach, including every way
+//! insta could be talked into passing a mismatch. The copy's stdout and its
+//! three reports are compared with the files in `tests/golden/<fixture>/`
+//! (times and paths redacted). `UPDATE_GOLDEN=1 cargo test -p xtask`
+//! rewrites them; read the diff before committing it.
+//!
+//! The copy lives at a fixed path in the shared target dir, and files are
+//! rewritten only when their content changes, so cargo reuses everything but
+//! the lesson crate between fixtures and between runs.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+/// The fixtures share one copy of the workbook: one at a time.
+static COPY: Mutex<()> = Mutex::new(());
+
+const LESSON: &str = "lessons/01-basic-middleware";
+const SOLUTION: &str = "solutions/01-basic-middleware";
+const SUITE: &str = "tests/src/lessons/basic_middleware.rs";
+const SNAPSHOTS: &str = "tests/src/lessons/snapshots";
+
+fn source_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+}
+
+fn target_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir);
+    }
+    // target/<profile>/xtask
+    let exe = Path::new(env!("CARGO_BIN_EXE_xtask"));
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("the binary sits in target/<profile>")
+        .to_owned()
+}
+
+fn copy_root() -> &'static Path {
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    ROOT.get_or_init(|| target_dir().join("xtask-fixtures").join("workbook"))
+}
+
+/// The workbook's files that the copy needs: everything but the other
+/// lessons, the book, CI and the JavaScript check.
+fn source_files() -> Vec<String> {
+    let root = source_root();
+    let listed = Command::new("git")
+        .current_dir(root)
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .split('\0')
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        });
+    let files = listed.unwrap_or_else(|| {
+        let mut files = Vec::new();
+        walk(root, root, &mut files);
+        files
+    });
+    files
+        .into_iter()
+        .filter(|f| !f.is_empty() && root.join(f).is_file())
+        .filter(|f| {
+            let other_lesson = (f.starts_with("lessons/") || f.starts_with("solutions/"))
+                && !f.starts_with(&format!("{LESSON}/"))
+                && !f.starts_with(&format!("{SOLUTION}/"));
+            let unneeded = ["book/", ".ci/", "tests/js/", "xtask/tests/golden/"]
+                .iter()
+                .any(|p| f.starts_with(p));
+            !other_lesson && !unneeded
+        })
+        .collect()
+}
+
+fn walk(root: &Path, dir: &Path, files: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if path.is_dir() {
+            if !["target", ".git", ".workbook", "node_modules"]
+                .iter()
+                .any(|n| name == *n)
+            {
+                walk(root, &path, files);
+            }
+        } else if let Ok(relative) = path.strip_prefix(root) {
+            files.push(relative.to_string_lossy().into_owned());
+        }
+    }
+}
+
+/// Writes `text` to `path` unless it already holds it, so that an unchanged
+/// file keeps its modification time and cargo its build.
+fn put(path: &Path, bytes: &[u8]) {
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return;
+    }
+    std::fs::create_dir_all(path.parent().expect("a file has a parent"))
+        .expect("create a directory");
+    std::fs::write(path, bytes).expect("write a fixture file");
+}
+
+/// Makes the copy the pristine workbook again, and returns it locked.
+fn pristine() -> (MutexGuard<'static, ()>, &'static Path) {
+    let guard = COPY.lock().unwrap_or_else(|e| e.into_inner());
+    let (source, copy) = (source_root(), copy_root());
+    let files = source_files();
+    for file in &files {
+        put(
+            &copy.join(file),
+            &std::fs::read(source.join(file)).expect("read a workbook file"),
+        );
+    }
+    let mut present = Vec::new();
+    walk(copy, copy, &mut present);
+    for file in present.iter().filter(|f| !files.contains(f)) {
+        std::fs::remove_file(copy.join(file)).expect("remove a stale fixture file");
+    }
+    let _ = std::fs::remove_dir_all(copy.join(".workbook"));
+    (guard, copy)
+}
+
+/// Replaces `from` with `to` in the copy's `file`, which must contain it.
+fn edit(copy: &Path, file: &str, from: &str, to: &str) {
+    let path = copy.join(file);
+    let text = std::fs::read_to_string(&path).expect("read a fixture file");
+    assert!(
+        text.contains(from),
+        "fixture no longer applies: {file} has no {from:?}"
+    );
+    put(&path, text.replace(from, to).as_bytes());
+}
+
+/// The lesson crate with the reference solution's code in it.
+fn solution_code(copy: &Path) {
+    for file in ["lib.rs", "stats.rs"] {
+        let text =
+            std::fs::read(copy.join(SOLUTION).join("src").join(file)).expect("read the solution");
+        put(&copy.join(LESSON).join("src").join(file), &text);
+    }
+}
+
+/// The solution, except that it refuses with the wrong words: six
+/// snapshots mismatch and nothing panics.
+fn wrong_code(copy: &Path) {
+    solution_code(copy);
+    edit(
+        copy,
+        &format!("{LESSON}/src/lib.rs"),
+        "Err(\"Authentication required\")",
+        "Err(\"Authentication needed\")",
+    );
+}
+
+/// Runs `cargo xtask check <args>` in the copy with `env`, and compares the
+/// outcome with the golden files of `name`.
+fn run(copy: &Path, name: &str, args: &[&str], env: &[(&str, &str)]) {
+    let reports = copy.join(".workbook/golden");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command
+        .current_dir(copy)
+        .arg("check")
+        .args(args)
+        .args(["--fresh"]);
+    for (kind, file) in [
+        ("json", "report.json"),
+        ("junit", "junit.xml"),
+        ("classroom", "classroom.json"),
+    ] {
+        command
+            .arg("--report")
+            .arg(format!("{kind}={}", reports.join(file).display()));
+    }
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("INSTA_") {
+            command.env_remove(&key);
+        }
+    }
+    command
+        .env("CARGO_TARGET_DIR", target_dir())
+        .envs(env.iter().copied());
+    let output = command.output().expect("run xtask");
+    let mut stdout = format!(
+        "exit: {}\n{}",
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !stderr.trim().is_empty() {
+        stdout.push_str(&format!("--- stderr ---\n{stderr}"));
+    }
+
+    let mut results = vec![("stdout.txt", redact(copy, &stdout))];
+    for file in ["report.json", "junit.xml", "classroom.json"] {
+        let text = std::fs::read_to_string(reports.join(file))
+            .unwrap_or_else(|e| panic!("{name}: the {file} report was not written: {e}\n{stdout}"));
+        results.push((file, redact(copy, &text)));
+    }
+    let dir = source_root().join("xtask/tests/golden").join(name);
+    let update = std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1");
+    let mut mismatches = Vec::new();
+    for (file, actual) in results {
+        let path = dir.join(file);
+        if update {
+            put(&path, actual.as_bytes());
+            continue;
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        if expected != actual {
+            mismatches.push(format!("── {} ──\n{actual}", path.display()));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{name}: output differs from the golden files (UPDATE_GOLDEN=1 rewrites them):\n{}",
+        mismatches.join("\n")
+    );
+}
+
+/// Times and the copy's location vary from run to run.
+fn redact(copy: &Path, text: &str) -> String {
+    let text = text.replace(&copy.display().to_string(), "[workbook]");
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut line = redact_seconds(line);
+        for key in ["\"elapsed_ms\": ", "\"limit_ms\": "] {
+            if let Some(at) = line.find(key) {
+                let rest: String = line[at + key.len()..]
+                    .chars()
+                    .skip_while(char::is_ascii_digit)
+                    .collect();
+                line = format!("{}{key}[redacted]{rest}", &line[..at]);
+            }
+        }
+        if let Some(at) = line.find("\"execution_time\": \"") {
+            line = format!("{}\"execution_time\": \"[redacted]\",", &line[..at]);
+        }
+        line = redact_attribute(&line, "time=\"");
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// `, 1.8 s` → `, [time]`: the time a run took, not a limit.
+fn redact_seconds(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find(", ") {
+        out.push_str(&rest[..at + 2]);
+        rest = &rest[at + 2..];
+        let number: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        if !number.is_empty() && rest[number.len()..].starts_with(" s") {
+            out.push_str("[time]");
+            rest = &rest[number.len() + 2..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn redact_attribute(line: &str, attribute: &str) -> String {
+    let Some(at) = line.find(attribute) else {
+        return line.to_owned();
+    };
+    let start = at + attribute.len();
+    let Some(len) = line[start..].find('"') else {
+        return line.to_owned();
+    };
+    format!("{}[redacted]{}", &line[..start], &line[start + len..])
+}
+
+/// The snapshots are as the workbook has them: no fixture may have written
+/// one, nor left a `.snap.new` behind.
+fn snapshots_untouched(copy: &Path) {
+    let mut files = Vec::new();
+    walk(&copy.join(SNAPSHOTS), &copy.join(SNAPSHOTS), &mut files);
+    for file in files {
+        assert!(file.ends_with(".snap"), "insta left {file} behind");
+        let ours = std::fs::read(copy.join(SNAPSHOTS).join(&file)).expect("read a snapshot");
+        let theirs = std::fs::read(source_root().join(SNAPSHOTS).join(&file)).unwrap_or_default();
+        assert!(ours == theirs, "snapshot {file} was rewritten by the run");
+    }
+}
+
+#[test]
+fn not_started() {
+    let (_lock, copy) = pristine();
+    run(copy, "not-started", &[], &[]);
+}
+
+#[test]
+fn panic_in_the_starter() {
+    let (_lock, copy) = pristine();
+    run(copy, "panic", &["01"], &[]);
+}
+
+#[test]
+fn passed() {
+    let (_lock, copy) = pristine();
+    solution_code(copy);
+    run(copy, "passed", &["01"], &[]);
+}
+
+#[test]
+fn failing_test() {
+    let (_lock, copy) = pristine();
+    wrong_code(copy);
+    run(copy, "failing", &["01"], &[]);
+    snapshots_untouched(copy);
+}
+
+#[test]
+fn compile_error() {
+    let (_lock, copy) = pristine();
+    solution_code(copy);
+    edit(
+        copy,
+        &format!("{LESSON}/src/lib.rs"),
+        "stats.record_attempt();\n    Ok(())",
+        "stats.record_attempt();\n    Ok(stats)",
+    );
+    run(copy, "compile-error", &["01"], &[]);
+}
+
+#[test]
+fn hang_is_timed_out() {
+    let (_lock, copy) = pristine();
+    solution_code(copy);
+    edit(
+        copy,
+        &format!("{LESSON}/src/lib.rs"),
+        "stats.record_attempt();\n    Ok(())",
+        "stats.record_attempt();\n    loop {}",
+    );
+    let started = std::time::Instant::now();
+    run(
+        copy,
+        "hang",
+        &["01", "--timeout", "5"],
+        &[("RUST_TEST_THREADS", "2")],
+    );
+    // The build takes some of this; the run itself is stopped at 5 s.
+    assert!(
+        started.elapsed().as_secs() < 120,
+        "the hang took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn edited_snapshot_is_tampered() {
+    let (_lock, copy) = pristine();
+    wrong_code(copy);
+    // Make the snapshots agree with the wrong answer.
+    let mut files = Vec::new();
+    walk(&copy.join(SNAPSHOTS), &copy.join(SNAPSHOTS), &mut files);
+    for file in files {
+        let path = copy.join(SNAPSHOTS).join(&file);
+        let text = std::fs::read_to_string(&path).expect("read a snapshot");
+        if file.contains("basic_middleware") && text.contains("Authentication required") {
+            put(
+                &path,
+                text.replace("Authentication required", "Authentication needed")
+                    .as_bytes(),
+            );
+        }
+    }
+    run(copy, "edited-snapshot", &["01"], &[]);
+}
+
+#[test]
+fn edited_test_is_tampered() {
+    let (_lock, copy) = pristine();
+    wrong_code(copy);
+    edit(
+        copy,
+        SUITE,
+        "assert_json_snapshot!(refusal(&app, None).await);",
+        "let _ = refusal(&app, None).await;",
+    );
+    run(copy, "edited-test", &["01"], &[]);
+}
+
+#[test]
+fn insta_force_pass_in_the_environment_does_not_pass() {
+    let (_lock, copy) = pristine();
+    wrong_code(copy);
+    run(
+        copy,
+        "env-force-pass",
+        &["01"],
+        &[("INSTA_FORCE_PASS", "1")],
+    );
+    snapshots_untouched(copy);
+}
+
+#[test]
+fn insta_update_in_the_environment_does_not_pass() {
+    let (_lock, copy) = pristine();
+    wrong_code(copy);
+    let env = [
+        ("INSTA_UPDATE", "always"),
+        ("INSTA_FORCE_UPDATE", "1"),
+        ("INSTA_FORCE_UPDATE_SNAPSHOTS", "1"),
+        ("CI", ""),
+    ];
+    run(copy, "env-update-always", &["01"], &env);
+    snapshots_untouched(copy);
+}
+
+#[test]
+fn insta_yaml_force_pass_does_not_pass() {
+    let (_lock, copy) = pristine();
+    wrong_code(copy);
+    let config = "behavior:\n  force_pass: true\n  update: always\n  output: none\n";
+    for file in ["insta.yaml", ".insta.yaml", ".config/insta.yaml"] {
+        put(&copy.join(file), config.as_bytes());
+    }
+    run(copy, "insta-yaml", &["01"], &[]);
+    snapshots_untouched(copy);
+}
