@@ -151,17 +151,14 @@ fn integrity(
     manifest: Option<&Manifest>,
     lesson: &Lesson,
 ) -> Result<(), Vec<manifest::Change>> {
-    let Some(manifest) = manifest else {
-        return Err(vec![manifest::Change::Removed(manifest::PATH.to_owned())]);
+    let changes = match manifest {
+        Some(manifest) => manifest::tampered(root, manifest, lesson),
+        None => vec![manifest::Change::Unrecorded(manifest::PATH.to_owned())],
     };
-    match manifest::tampered(root, manifest, lesson) {
-        Ok(changes) if changes.is_empty() => Ok(()),
-        Ok(changes) => Err(changes),
-        Err(_) => Err(vec![manifest::Change::Removed(format!(
-            "{} (record of {})",
-            manifest::PATH,
-            lesson.id()
-        ))]),
+    if changes.is_empty() {
+        Ok(())
+    } else {
+        Err(changes)
     }
 }
 
@@ -246,7 +243,12 @@ fn print_tampered(g: &Graded) {
     let restore: Vec<&str> = g
         .tampered
         .iter()
-        .filter(|c| !matches!(c, manifest::Change::Added(_)))
+        .filter(|c| {
+            matches!(
+                c,
+                manifest::Change::Modified(_) | manifest::Change::Removed(_)
+            )
+        })
         .map(|c| c.path())
         .collect();
     let added: Vec<&str> = g
@@ -270,6 +272,10 @@ fn print_tampered(g: &Graded) {
     if !added.is_empty() {
         println!("Remove the added files:\n  rm {}", added.join(" "));
     }
+    println!(
+        "(Writing the workbook itself? Record reviewed changes with \
+         `cargo xtask verify --update-manifest`.)"
+    );
 }
 
 /// Compiler errors that point into the crate come alone when there are any:

@@ -26,6 +26,8 @@ const RESULTS: &str = "results.json";
 struct Stamp {
     /// Nanoseconds since the epoch when the build started.
     started: u128,
+    /// `CARGO_TARGET_DIR` then: another target dir is another build.
+    target_dir: Option<String>,
     packages: Vec<String>,
     build: Build,
 }
@@ -64,12 +66,17 @@ fn walk_dirs_too(dir: &Path, note: &mut dyn FnMut(&Path)) {
     });
 }
 
+fn target_dir() -> Option<String> {
+    std::env::var_os("CARGO_TARGET_DIR").map(|d| d.to_string_lossy().into_owned())
+}
+
 /// The last build, when it covered `packages` and nothing changed since.
 pub fn reuse_build(root: &Path, packages: &[&str]) -> Option<Build> {
     let stamp: Stamp = state::load(root, BUILD);
     let covered = packages
         .iter()
-        .all(|p| stamp.packages.iter().any(|s| s == p));
+        .all(|p| stamp.packages.iter().any(|s| s == p))
+        && stamp.target_dir == target_dir();
     let binaries_there = stamp.build.binaries.values().all(|exe| exe.is_file());
     if stamp.started == 0 || !covered || !binaries_there || !stamp.build.shared_errors.is_empty() {
         return None;
@@ -84,6 +91,7 @@ pub fn reuse_build(root: &Path, packages: &[&str]) -> Option<Build> {
 pub fn remember_build(root: &Path, started: SystemTime, packages: &[&str], build: &Build) {
     let stamp = Stamp {
         started: nanos(started),
+        target_dir: target_dir(),
         packages: packages.iter().map(|p| (*p).to_owned()).collect(),
         build: build.clone(),
     };

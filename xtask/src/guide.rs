@@ -61,7 +61,16 @@ pub fn print_next(root: &Path, all: &[Lesson], progress: &Progress) {
         lesson.number
     );
     match hint_text(lesson) {
-        Some(text) => println!("\nHint:\n{}", indent(&text)),
+        // Its opening, up to the first section: the rest is `hint`'s to show.
+        Some(text) => {
+            let opening: Vec<&str> = text
+                .lines()
+                .skip_while(|l| l.starts_with("# ") || l.trim().is_empty())
+                .take_while(|l| !l.starts_with("## "))
+                .collect();
+            println!("\nHint:\n{}", indent(opening.join("\n").trim_end()));
+            println!("  (more: cargo xtask hint {})", lesson.number);
+        }
         None => println!("  (no hint written for this lesson yet)"),
     }
 }

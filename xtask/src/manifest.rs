@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -60,12 +60,17 @@ pub enum Change {
     Modified(String),
     Added(String),
     Removed(String),
+    /// The manifest, or its record of the lesson, is missing: nothing to
+    /// compare with is no reason to trust.
+    Unrecorded(String),
 }
 
 impl Change {
     pub fn path(&self) -> &str {
         match self {
-            Change::Modified(p) | Change::Added(p) | Change::Removed(p) => p,
+            Change::Modified(p) | Change::Added(p) | Change::Removed(p) | Change::Unrecorded(p) => {
+                p
+            }
         }
     }
 }
@@ -76,6 +81,7 @@ impl std::fmt::Display for Change {
             Change::Modified(p) => write!(f, "{p} (edited)"),
             Change::Added(p) => write!(f, "{p} (added)"),
             Change::Removed(p) => write!(f, "{p} (deleted)"),
+            Change::Unrecorded(p) => write!(f, "{p} (no record to compare with)"),
         }
     }
 }
@@ -228,15 +234,17 @@ fn diff(recorded: &BTreeMap<String, String>, now: &BTreeMap<String, String>) -> 
 }
 
 /// What makes `lesson` untrustworthy to grade: its guarded files, or the
-/// shared ones, differ from the manifest. `Err` when there is nothing to
-/// compare with, which is a reason not to trust it either.
-pub fn tampered(root: &Path, manifest: &Manifest, lesson: &Lesson) -> Result<Vec<Change>, String> {
+/// shared ones, differ from the manifest, or the manifest has no record.
+pub fn tampered(root: &Path, manifest: &Manifest, lesson: &Lesson) -> Vec<Change> {
     let Some(record) = manifest.lessons.get(&lesson.slug) else {
-        return Err(format!("{PATH} has no record of lesson {}", lesson.id()));
+        return vec![Change::Unrecorded(format!(
+            "{PATH}, lesson {}",
+            lesson.slug
+        ))];
     };
     let mut changes = diff(&manifest.shared, &shared_now(root));
     changes.extend(diff(&record.protected, &protected_now(root, lesson)));
-    Ok(changes)
+    changes
 }
 
 /// Whether the learner's crate is still the starter as handed out.
@@ -261,7 +269,8 @@ pub fn compute(
         let (solution_seconds, tests) = match (times.get(&lesson.slug), old) {
             (Some(t), _) => *t,
             (None, Some(old)) => (old.solution_seconds, old.tests),
-            (None, None) => bail!("no solution time for lesson {}", lesson.id()),
+            // A new lesson: `verify` records its time once its suite ran.
+            (None, None) => (0.0, 0),
         };
         records.insert(
             lesson.slug.clone(),

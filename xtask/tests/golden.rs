@@ -5,9 +5,9 @@
 //! (times and paths redacted). `UPDATE_GOLDEN=1 cargo test -p xtask`
 //! rewrites them; read the diff before committing it.
 //!
-//! The copy lives at a fixed path in the shared target dir, and files are
-//! rewritten only when their content changes, so cargo reuses everything but
-//! the lesson crate between fixtures and between runs.
+//! The copy lives at a fixed path and builds into the shared target dir, and
+//! its files are rewritten only when their content changes, so cargo reuses
+//! everything but the lesson crate between fixtures and between runs.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -39,9 +39,18 @@ fn target_dir() -> PathBuf {
         .to_owned()
 }
 
+/// Outside the target dir: cargo does not look for changes in files that
+/// live there, so a copy inside it would keep its first build forever.
 fn copy_root() -> &'static Path {
     static ROOT: OnceLock<PathBuf> = OnceLock::new();
-    ROOT.get_or_init(|| target_dir().join("xtask-fixtures").join("workbook"))
+    ROOT.get_or_init(|| {
+        // One fixed place per workbook checkout, so that builds carry over.
+        let checkout: u32 = source_root()
+            .to_string_lossy()
+            .bytes()
+            .fold(0, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
+        std::env::temp_dir().join(format!("workbook-xtask-golden-{checkout:08x}"))
+    })
 }
 
 /// The workbook's files that the copy needs: everything but the other
