@@ -55,6 +55,11 @@ pub fn check(root: &Path, all: &[Lesson], request: &Request) -> anyhow::Result<b
     let passed = graded.iter().all(|g| g.verdict == Verdict::Passed);
     if !single || passed {
         guide::print_next(root, all, &progress);
+    } else if graded[0].verdict != Verdict::Tampered {
+        println!(
+            "\nStuck? `cargo xtask hint {}` says where to look.",
+            graded[0].krate.lesson.number
+        );
     }
     Ok(passed)
 }
