@@ -17,8 +17,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
-# Outside the target dir: cargo ignores changes to files inside it.
-copy=${TMPDIR:-/tmp}/workbook-xtask-bench/workbook
+home=${TMPDIR:-/tmp}/workbook-xtask-bench
+copy=$home/workbook
 cold=${1:-}
 
 now() { date +%s.%N; }
@@ -31,7 +31,11 @@ measure() { # measure LABEL COMMAND...: runs it in the copy, prints the time
 }
 
 echo "bench: copying the workbook to $copy"
-mkdir -p "$copy"
+mkdir -p "$copy" "$home/.cargo"
+# Cargo names a workspace crate's build after its path inside the workspace,
+# so the copy's crates would overwrite the real ones' in a shared target dir.
+# Profile overrides in a config above the copy give them names of their own.
+printf '[profile.dev.package.workbook]\ncodegen-units = 255\n[profile.dev.package.xtask]\ncodegen-units = 255\n' >"$home/.cargo/config.toml"
 (cd "$root" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) | (cd "$copy" && tar -xf -)
 rm -rf "$copy/.workbook"
 

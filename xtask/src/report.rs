@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use anyhow::{Context as _, bail};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::check::readable;
 use crate::grade::{Graded, TestResult, TestStatus, Verdict};
@@ -104,12 +104,19 @@ pub fn write_error(root: &Path, requests: &[ReportRequest], error: &anyhow::Erro
     let message = format!("{error:#}");
     for request in requests {
         let text = match request.kind {
-            Kind::Json => pretty(
-                &json!({ "version": 1, "status": "error", "message": message, "lessons": [] }),
-            ),
-            Kind::Classroom => pretty(
-                &json!({ "version": 1, "status": "error", "max_score": 0, "tests": [], "message": message }),
-            ),
+            Kind::Json => pretty(&JsonReport {
+                version: 1,
+                status: "error",
+                message: Some(message.clone()),
+                lessons: Vec::new(),
+            }),
+            Kind::Classroom => pretty(&Classroom {
+                version: 1,
+                status: "error",
+                max_score: 0,
+                message: Some(message.clone()),
+                tests: Vec::new(),
+            }),
             Kind::Junit => format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"workbook\" tests=\"1\" failures=\"0\" errors=\"1\">\n  <testsuite name=\"runner\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase classname=\"runner\" name=\"grade\"><error message=\"{}\"/></testcase>\n  </testsuite>\n</testsuites>\n",
                 xml(&message)
@@ -121,8 +128,8 @@ pub fn write_error(root: &Path, requests: &[ReportRequest], error: &anyhow::Erro
     }
 }
 
-fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).expect("JSON values serialise") + "\n"
+fn pretty(value: &impl Serialize) -> String {
+    serde_json::to_string_pretty(value).expect("reports serialise") + "\n"
 }
 
 fn cap(text: &str, limit: usize) -> String {
@@ -238,83 +245,142 @@ fn lesson_status(g: &Graded) -> &'static str {
     }
 }
 
-fn json_report(graded: &[Graded]) -> Value {
-    let lessons: Vec<Value> = graded
+// Typed rather than `json!`: field order is then the declaration order,
+// whatever features serde_json was built with in this build.
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    lessons: Vec<JsonLesson<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonLesson<'a> {
+    lesson: String,
+    package: &'a str,
+    verdict: &'static str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    elapsed_ms: u64,
+    limit_ms: u64,
+    tests: Vec<JsonTest<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonTest<'a> {
+    name: &'a str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output: Option<String>,
+}
+
+fn json_report<'a>(graded: &'a [Graded]) -> JsonReport<'a> {
+    let lessons = graded
         .iter()
-        .map(|g| {
-            let tests: Vec<Value> = g
+        .map(|g| JsonLesson {
+            lesson: g.krate.lesson.id(),
+            package: g.krate.package,
+            verdict: g.verdict.label(),
+            status: lesson_status(g),
+            message: lesson_message(g),
+            elapsed_ms: g.elapsed.as_millis() as u64,
+            limit_ms: g.limit.as_millis() as u64,
+            tests: g
                 .tests
                 .iter()
                 .map(|t| {
-                    let mut test = json!({ "name": t.name, "status": status_word(t.status) });
-                    if t.status != TestStatus::Pass {
-                        test["message"] = message(t).into();
-                        test["output"] = cap(&readable(&t.output), OUTPUT_CAP).into();
+                    let failed = t.status != TestStatus::Pass;
+                    JsonTest {
+                        name: &t.name,
+                        status: status_word(t.status),
+                        message: failed.then(|| message(t)),
+                        output: failed.then(|| cap(&readable(&t.output), OUTPUT_CAP)),
                     }
-                    test
                 })
-                .collect();
-            let mut lesson = json!({
-                "lesson": g.krate.lesson.id(),
-                "package": g.krate.package,
-                "verdict": g.verdict.label(),
-                "status": lesson_status(g),
-                "elapsed_ms": g.elapsed.as_millis() as u64,
-                "limit_ms": g.limit.as_millis() as u64,
-                "tests": tests,
-            });
-            if let Some(message) = lesson_message(g) {
-                lesson["message"] = message.into();
-            }
-            lesson
+                .collect(),
         })
         .collect();
-    json!({ "version": 1, "status": overall(graded), "lessons": lessons })
+    JsonReport {
+        version: 1,
+        status: overall(graded),
+        message: None,
+        lessons,
+    }
 }
 
-fn classroom(graded: &[Graded]) -> Value {
-    let tests: Vec<Value> = graded
+/// GitHub Classroom's autograding result.
+#[derive(Serialize)]
+struct Classroom {
+    version: u32,
+    status: &'static str,
+    max_score: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    tests: Vec<ClassroomTest>,
+}
+
+#[derive(Serialize)]
+struct ClassroomTest {
+    name: String,
+    status: &'static str,
+    score: u32,
+    max_score: u32,
+    message: String,
+    test_code: String,
+    filename: String,
+    line_no: u32,
+    execution_time: String,
+}
+
+fn classroom(graded: &[Graded]) -> Classroom {
+    let tests = graded
         .iter()
         .map(|g| {
             let passed = g.verdict == Verdict::Passed;
             let message = if passed {
                 format!("{} tests pass", g.tests.len())
-            } else {
+            } else if g.verdict == Verdict::Failing {
                 let failed = g.failed();
-                let mut text = match g.verdict {
-                    Verdict::Failing => format!(
-                        "{} of {} tests fail: {}",
-                        failed.len(),
-                        g.tests.len(),
-                        failed
-                            .iter()
-                            .map(|t| t.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                    _ => format!(
-                        "{}: {}",
-                        g.verdict.label(),
-                        lesson_message(g).unwrap_or_default()
-                    ),
-                };
-                text = cap(&text, MESSAGE_CAP);
-                text
+                let names: Vec<&str> = failed.iter().map(|t| t.name.as_str()).collect();
+                format!(
+                    "{} of {} tests fail: {}",
+                    failed.len(),
+                    g.tests.len(),
+                    names.join(", ")
+                )
+            } else {
+                format!(
+                    "{}: {}",
+                    g.verdict.label(),
+                    lesson_message(g).unwrap_or_default()
+                )
             };
-            json!({
-                "name": g.krate.lesson.to_string(),
-                "status": lesson_status(g),
-                "score": if passed { 1 } else { 0 },
-                "max_score": 1,
-                "message": message,
-                "test_code": format!("cargo xtask check {}", g.krate.lesson.number),
-                "filename": format!("lessons/{}", g.krate.lesson.id()),
-                "line_no": 0,
-                "execution_time": format!("{:.2}s", g.elapsed.as_secs_f64()),
-            })
+            ClassroomTest {
+                name: g.krate.lesson.to_string(),
+                status: lesson_status(g),
+                score: u32::from(passed),
+                max_score: 1,
+                message: cap(&message, MESSAGE_CAP),
+                test_code: format!("cargo xtask check {}", g.krate.lesson.number),
+                filename: format!("lessons/{}", g.krate.lesson.id()),
+                line_no: 0,
+                execution_time: format!("{:.2}s", g.elapsed.as_secs_f64()),
+            }
         })
         .collect();
-    json!({ "version": 1, "status": overall(graded), "max_score": graded.len(), "tests": tests })
+    Classroom {
+        version: 1,
+        status: overall(graded),
+        max_score: graded.len(),
+        message: None,
+        tests,
+    }
 }
 
 fn xml(text: &str) -> String {
