@@ -67,8 +67,9 @@ if [ "$cold" = "--cold" ]; then
   echo "bench: cold: empty target dir $CARGO_TARGET_DIR"
   measure "fresh clone: cargo xtask check 01 (first verdict)" cargo xtask check 01
   measure "then every lesson: cargo xtask check --fresh" cargo xtask check --fresh
+  echo "target dir after checking every lesson: $(du -sh "$CARGO_TARGET_DIR" | cut -f1)"
   start=$(now)
   (cd "$copy" && cargo test --workspace --no-run >/dev/null 2>&1) || true
   printf '%-52s %6s s\n' "then every crate's tests (cargo test --workspace --no-run)" "$(since "$start")"
-  echo "target dir with every lesson built: $(du -sh "$CARGO_TARGET_DIR" | cut -f1)"
+  echo "target dir with every crate and test built: $(du -sh "$CARGO_TARGET_DIR" | cut -f1)"
 fi
