@@ -27,8 +27,9 @@ const SHOWN_IN_FULL: usize = 3;
 /// Checks the lessons `request` names (all when none); returns whether every
 /// one passed. Reports are written whatever happens.
 pub fn check(root: &Path, all: &[Lesson], request: &Request) -> anyhow::Result<bool> {
-    let selected = lessons::select(all, request.lessons)?;
-    let graded = match grade_lessons(root, &selected, request) {
+    let graded = match lessons::select(all, request.lessons)
+        .and_then(|selected| grade_lessons(root, &selected, request))
+    {
         Ok(graded) => graded,
         Err(error) => {
             report::write_error(root, request.reports, &error);

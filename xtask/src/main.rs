@@ -34,6 +34,7 @@ use crate::report::ReportRequest;
 #[derive(Parser)]
 #[command(
     name = "cargo xtask",
+    bin_name = "cargo xtask",
     about = "Work through the lessons, and check your progress.",
     after_help = "Without a command: where you stand and what to do next."
 )]
