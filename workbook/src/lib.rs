@@ -6,6 +6,7 @@
 //! - [`password`] and [`jwt`]: bcrypt hashes and HS256 access tokens;
 //! - [`auth`]: `POST /auth/register` and `POST /auth/login`;
 //! - [`http`]: the `{"message"}` error shape, JSON bodies, bearer tokens;
+//! - [`socket`]: the Socket.IO layer, with a message-size limit;
 //! - [`server`]: the [`Context`] a lesson's app is built from, and [`run`].
 //!
 //! A lesson's `main.rs` is one line: `workbook::run(lesson::app).await`.
@@ -17,7 +18,9 @@ pub mod http;
 pub mod jwt;
 pub mod password;
 pub mod server;
+pub mod socket;
 pub mod users;
 
 pub use config::Config;
 pub use server::{Context, run, serve};
+pub use socket::socket_io;

@@ -11,7 +11,6 @@ mod stats;
 use axum::Router;
 use axum::routing::get;
 use serde_json::{Value, json};
-use socketioxide::SocketIo;
 use socketioxide::extract::{SocketRef, State, TryData};
 use socketioxide::handler::ConnectHandler;
 use workbook::Context;
@@ -22,7 +21,9 @@ pub use stats::Stats;
 /// shared auth routes.
 pub async fn app(ctx: Context) -> anyhow::Result<Router> {
     let stats = Stats::default();
-    let (layer, io) = SocketIo::builder().with_state(stats.clone()).build_layer();
+    let (layer, io) = workbook::socket_io()
+        .with_state(stats.clone())
+        .build_layer();
 
     // The last `.with()` runs first: count the attempt, then check the token.
     io.ns("/", on_connect.with(require_token).with(count_attempt));

@@ -10,7 +10,6 @@ pub mod auth;
 mod chat;
 
 use axum::Router;
-use socketioxide::SocketIo;
 use socketioxide::extract::{Extension, SocketRef};
 use socketioxide::handler::ConnectHandler;
 use workbook::Context;
@@ -18,22 +17,10 @@ use workbook::users::User;
 
 use auth::authenticate;
 
-// ANCHOR: limit
-/// The largest message a client may send, handshake included: 1 MB, as in
-/// Node's Socket.IO. socketioxide's own defaults differ by transport (100 KB
-/// for HTTP long-polling, 64 MiB for WebSocket); one limit for both means a
-/// client cannot make the middleware read a "token" of many megabytes.
-const MAX_MESSAGE_BYTES: usize = 1_000_000;
-// ANCHOR_END: limit
-
 /// The server: `/` guarded by [`authenticate`], the chat events, and the
 /// shared auth routes that hand out tokens.
 pub async fn app(ctx: Context) -> anyhow::Result<Router> {
-    let (layer, io) = SocketIo::builder()
-        .with_state(ctx.clone())
-        .max_payload(MAX_MESSAGE_BYTES as u64)
-        .ws_max_message_size(MAX_MESSAGE_BYTES)
-        .build_layer();
+    let (layer, io) = workbook::socket_io().with_state(ctx.clone()).build_layer();
 
     // ANCHOR: wiring
     // The last `.with()` runs first: authenticate, then register the events.

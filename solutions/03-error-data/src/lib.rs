@@ -14,7 +14,6 @@ mod routes;
 use std::time::Duration;
 
 use axum::Router;
-use socketioxide::SocketIo;
 use socketioxide::handler::ConnectHandler;
 use workbook::Context;
 
@@ -38,7 +37,7 @@ pub async fn app(ctx: Context) -> anyhow::Result<Router> {
         None => RefreshTokens::memory(ttl),
     };
 
-    let (layer, io) = SocketIo::builder().with_state(ctx.clone()).build_layer();
+    let (layer, io) = workbook::socket_io().with_state(ctx.clone()).build_layer();
     io.ns("/", handshake::on_connect.with(handshake::authenticate));
 
     Ok(Router::new()
