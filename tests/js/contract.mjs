@@ -143,10 +143,53 @@ const lessons = {
       }
     });
   },
+  "error-data-solution": async (url) => {
+    // What a JavaScript client does with lesson 03's refusals: the document
+    // travels as the message, so it parses it back into {message, data}.
+    const refusal = (error) => JSON.parse(error);
+    await check("03: no token is AUTH_REQUIRED, as a JSON document in the message", async () => {
+      const { error, socket } = await attempt(url, {});
+      socket.close();
+      assertEqual(refusal(error), { message: "No token provided", data: { type: "AUTH_REQUIRED" } }, "connect_error");
+    });
+    await check("03: a forged token is INVALID_TOKEN", async () => {
+      const { error, socket } = await attempt(url, { transports: ["websocket"], auth: { token: "a.b.c" } });
+      socket.close();
+      assertEqual(refusal(error).data, { type: "INVALID_TOKEN" }, "connect_error data");
+    });
+    const ada = await login(url, "ada");
+    await check("03: login returns a refresh token; a valid token connects and whoami answers", async () => {
+      if (typeof ada.refreshToken !== "string" || ada.refreshToken.length < 32) {
+        throw new Error(`refreshToken missing or short: ${JSON.stringify(ada)}`);
+      }
+      const { connect, socket } = await attempt(url, { auth: { token: ada.token } });
+      if (!connect) throw new Error("ada was not connected");
+      const me = await socket.timeout(5000).emitWithAck("whoami");
+      socket.close();
+      assertEqual(me.name, "ada", "whoami.name");
+    });
+    await check("03: an expired token is TOKEN_EXPIRED; refresh rotates and the new token connects", async () => {
+      // JWT_TTL_SECS=3: a token lives 2 to 3 s, as `exp` counts whole seconds.
+      await new Promise((r) => setTimeout(r, 3100));
+      const expired = await attempt(url, { auth: { token: ada.token } });
+      expired.socket.close();
+      assertEqual(refusal(expired.error ?? "null")?.data, { type: "TOKEN_EXPIRED" }, "connect_error data");
+      const fresh = await json(url, "/auth/refresh", { refreshToken: ada.refreshToken });
+      assertEqual(fresh.status, 200, "refresh status");
+      const again = await json(url, "/auth/refresh", { refreshToken: ada.refreshToken });
+      assertEqual(again, { status: 401, body: { message: "Invalid refresh token" } }, "reusing the old refresh token");
+      const { connect, socket } = await attempt(url, { auth: { token: fresh.body.token } });
+      socket.close();
+      if (!connect) throw new Error("the refreshed token was refused");
+    });
+  },
 };
 
+// Short-lived access tokens, so lesson 03's expiry can be seen in seconds.
+const settings = { "error-data-solution": { JWT_TTL_SECS: "3" } };
+
 for (const [binary, checks] of Object.entries(lessons)) {
-  const server = await serve(binary);
+  const server = await serve(binary, settings[binary]);
   try {
     await checks(server.url);
   } finally {
