@@ -30,7 +30,8 @@ function assertEqual(actual, expected, what) {
 /** Starts a server binary on a free port and resolves to its base URL. */
 async function serve(binary, env = {}) {
   const child = spawn(`${target}${binary}`, [], {
-    env: { ...process.env, PORT: "0", BCRYPT_COST: "4", ...env },
+    // Errors only on stderr, so the summary stays the last line printed.
+    env: { ...process.env, PORT: "0", BCRYPT_COST: "4", RUST_LOG: "error", JWT_SECRET: "contract-check-secret-of-32-bytes-or-more", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const lines = createInterface({ input: child.stdout });
