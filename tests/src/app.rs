@@ -1,26 +1,32 @@
 //! Spawning a lesson's server for one test, zero2prod style: port 0, a fresh
 //! store, and a handle that knows how to reach it.
 
+use std::any::Any;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use axum::Router;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use workbook::{Config, Context};
+use workbook::{Config, Context, Server};
 
 use crate::socket::SocketBuilder;
 
 /// The secret every test server signs with; tests use it to forge tokens.
 pub const TEST_JWT_SECRET: &str = "harness-test-secret-at-least-32-bytes";
 
-/// A lesson's `app` function, as the suites take it.
+type AppFn = dyn Fn(Context) -> BoxFuture<'static, anyhow::Result<Router>> + Send + Sync;
+
+/// The crate under test: its `app` function, and whatever else a lesson's
+/// suite needs from it (lesson 03's client, say), kept as [`App::extra`].
 #[derive(Clone)]
-pub struct App(Arc<dyn Fn(Context) -> BoxFuture<'static, anyhow::Result<Router>> + Send + Sync>);
+pub struct App {
+    app: Arc<AppFn>,
+    extra: Option<Arc<dyn Any + Send + Sync>>,
+}
 
 impl App {
     pub fn new<F, Fut>(app: F) -> Self
@@ -28,17 +34,38 @@ impl App {
         F: Fn(Context) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = anyhow::Result<Router>> + Send + 'static,
     {
-        App(Arc::new(move |ctx| Box::pin(app(ctx))))
+        App {
+            app: Arc::new(move |ctx| Box::pin(app(ctx))),
+            extra: None,
+        }
+    }
+
+    /// Adds something more from the crate under test.
+    pub fn with_extra<T: Any + Send + Sync>(mut self, extra: T) -> Self {
+        self.extra = Some(Arc::new(extra));
+        self
+    }
+
+    /// What [`App::with_extra`] added; a suite that needs it and finds none
+    /// was wired wrongly in the crate's `tests/suite.rs`.
+    pub fn extra<T: Any + Send + Sync>(&self) -> &T {
+        self.extra
+            .as_deref()
+            .and_then(|extra| extra.downcast_ref())
+            .expect("this suite needs more from the crate: see its tests/suite.rs")
     }
 }
 
-/// A running lesson server. It stops when this is dropped.
+/// A running lesson server. It stops when this is dropped, and drops its
+/// MongoDB database too unless the test failed (a failing test's data is
+/// kept to look at).
 pub struct TestApp {
     pub addr: SocketAddr,
     /// The server's own context: its store and its token signer.
     pub ctx: Context,
+    _server: Server,
     http: reqwest::Client,
-    _stop: oneshot::Sender<()>,
+    database: Option<(String, String)>,
 }
 
 impl TestApp {
@@ -50,39 +77,30 @@ impl TestApp {
     /// With `MONGODB_URI` set, every server gets a database of its own.
     pub async fn spawn_with(app: &App, vars: &[(&str, &str)]) -> TestApp {
         let mut all = vec![
+            ("PORT".to_owned(), "0".to_owned()),
             ("JWT_SECRET".to_owned(), TEST_JWT_SECRET.to_owned()),
             ("BCRYPT_COST".to_owned(), "4".to_owned()),
         ];
-        if let Ok(uri) = std::env::var("MONGODB_URI") {
-            all.push(("MONGODB_URI".to_owned(), uri));
-            all.push(("MONGODB_DB".to_owned(), unique_database_name()));
+        let database = std::env::var("MONGODB_URI")
+            .ok()
+            .map(|uri| (uri, unique_database_name()));
+        if let Some((uri, name)) = &database {
+            all.push(("MONGODB_URI".to_owned(), uri.clone()));
+            all.push(("MONGODB_DB".to_owned(), name.clone()));
         }
         all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
 
+        crate::logs::capture();
         let config = Config::from_vars(all).unwrap_or_else(|e| panic!("test configuration: {e}"));
-        let ctx = Context::new(config)
+        let server = workbook::start(config, |ctx| (app.app)(ctx))
             .await
-            .unwrap_or_else(|e| panic!("the shared context failed to start: {e:#}"));
-        if let Some(db) = &ctx.db {
-            crate::wait::drop_after_test(db.clone());
-        }
-        let router = (app.0)(ctx.clone())
-            .await
-            .unwrap_or_else(|e| panic!("the lesson's `app` returned an error: {e:#}"));
-
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind a free port");
-        let addr = listener.local_addr().expect("a bound address");
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(workbook::serve(listener, router, async {
-            let _ = stopped.await;
-        }));
+            .unwrap_or_else(|e| panic!("the lesson's server failed to start: {e:#}"));
         TestApp {
-            addr,
-            ctx,
+            addr: server.addr,
+            ctx: server.ctx.clone(),
+            _server: server,
             http: reqwest::Client::new(),
-            _stop: stop,
+            database,
         }
     }
 
@@ -157,6 +175,42 @@ impl TestApp {
                 .to_owned(),
         }
     }
+
+    /// Every line the server logged so far in this test, as JSON objects
+    /// (`tracing`'s JSON format: `level`, `target`, `fields`, ...).
+    pub fn logs(&self) -> Vec<Value> {
+        crate::logs::lines()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let Some((uri, name)) = self.database.take() else {
+            return;
+        };
+        if std::thread::panicking() {
+            println!("the test failed: its MongoDB database {name} is kept to look at");
+            return;
+        }
+        // Drop is synchronous and may run inside any runtime, even a
+        // single-threaded one that is busy running this very drop: a thread
+        // of its own, with a client of its own, cannot deadlock on it.
+        let dropped = std::thread::spawn(move || drop_database(&uri, &name)).join();
+        if let Ok(Err(e)) = dropped {
+            eprintln!("note: could not drop a test database: {e:#}");
+        }
+    }
+}
+
+fn drop_database(uri: &str, name: &str) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let db = workbook::db::connect(uri, name).await?;
+        tokio::time::timeout(Duration::from_secs(5), db.drop()).await??;
+        Ok(())
+    })
 }
 
 /// A registered, logged-in user.

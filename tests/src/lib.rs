@@ -3,34 +3,27 @@
 //! A suite is written once, here, and run against two crates: the learner's
 //! `lessons/NN-name` and the reference `solutions/NN-name`. Each crate's
 //! `tests/suite.rs` is one line, e.g. `harness::lesson_01!(basic_middleware::app);`,
-//! which expands to one `#[test]` per case. Snapshots live beside the suites,
-//! in `src/lessons/snapshots/`, so both crates are held to the same files.
+//! which expands to one `#[test]` per case (see [`cases!`]). A suite and its
+//! snapshots live together in `src/suites/NN-name/`, so both crates are held
+//! to the same files.
 //!
-//! - [`TestApp`] spawns a lesson's server on port 0 with a fresh store;
+//! - [`TestApp`] starts a lesson's server on port 0 with a fresh store,
+//!   through the same [`workbook::start`] its `main` uses;
 //! - [`TestApp::socket`] connects and waits for the server's answer;
-//! - [`wait()`] bounds every wait and fails fast when the server panics.
+//! - [`wait()`] bounds every wait and fails fast when the server panics;
+//! - [`attacks`] makes every hostile handshake of the contract;
+//! - the server's `tracing` output is caught per test and shown with a
+//!   failure ([`TestApp::logs`] reads it).
 
 mod app;
-pub mod lessons;
+pub mod attacks;
+mod cases;
+mod logs;
 mod socket;
+pub mod suites;
 mod wait;
 
 pub use app::{App, TEST_JWT_SECRET, TestApp, TestUser};
+pub use cases::{Attacks, Case, Outcome, Suite, run_case};
 pub use socket::{ConnectError, Received, Socket, SocketBuilder};
 pub use wait::{run, timeout, wait};
-
-/// Expands to one `#[test]` per case of a lesson's suite, each running the
-/// case against `$app`. Lesson macros such as [`lesson_01!`] call this.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! suite {
-    ($app:path => $($suite:ident)::+ [$($case:ident),* $(,)?]) => {
-        use $($suite)::+ as cases;
-        $(
-            #[test]
-            fn $case() {
-                $crate::run(stringify!($case), cases::$case($crate::App::new($app)));
-            }
-        )*
-    };
-}

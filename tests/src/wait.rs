@@ -8,30 +8,19 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Mutex, Once};
 use std::time::Duration;
 
+use futures_util::FutureExt;
+
 /// Thread-name prefix of the worker threads that run a test's server.
-const SERVER_THREAD: &str = "server:";
+pub(crate) const SERVER_THREAD: &str = "server:";
 
 static PANICS: Mutex<Option<HashMap<String, Vec<String>>>> = Mutex::new(None);
 
 tokio::task_local! {
     static TEST: String;
-}
-
-/// Databases made for the running tests, dropped when each test passes (a
-/// failing test keeps its database, to look at).
-static DATABASES: Mutex<Vec<(String, mongodb::Database)>> = Mutex::new(Vec::new());
-
-/// Registers `db` to be dropped when the current test passes.
-pub(crate) fn drop_after_test(db: mongodb::Database) {
-    if let Ok(name) = TEST.try_with(Clone::clone) {
-        DATABASES
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((name, db));
-    }
 }
 
 /// How long any single wait may take: `HARNESS_TIMEOUT_MS`, or 5 seconds.
@@ -43,28 +32,30 @@ pub fn timeout() -> Duration {
         .unwrap_or(Duration::from_secs(5))
 }
 
-/// Runs one test on a runtime of its own. The lesson suites' macros call it.
+/// Runs one test on a runtime of its own. The suites' tests call it.
+///
+/// When the test fails, the server's log for it is printed under the
+/// failure (and always with `HARNESS_LOG=1`).
 pub fn run(name: &str, test: impl Future<Output = ()>) {
     install_panic_hook();
+    crate::logs::capture();
+    crate::logs::clear(name);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name(format!("{SERVER_THREAD}{name}"))
         .enable_all()
         .build()
         .expect("build a tokio runtime");
-    runtime.block_on(TEST.scope(name.to_owned(), test));
-    let databases: Vec<_> = {
-        let mut all = DATABASES.lock().unwrap_or_else(|e| e.into_inner());
-        let (mine, others) = all.drain(..).partition(|(test, _)| test == name);
-        *all = others;
-        mine
-    };
-    runtime.block_on(async {
-        for (_, db) in databases {
-            let _ = tokio::time::timeout(Duration::from_secs(5), db.drop()).await;
-        }
-    });
+    let outcome =
+        runtime.block_on(AssertUnwindSafe(TEST.scope(name.to_owned(), test)).catch_unwind());
     runtime.shutdown_timeout(Duration::from_secs(1));
+    let show_log = outcome.is_err() || std::env::var_os("HARNESS_LOG").is_some_and(|v| v == "1");
+    if show_log && let Some(log) = crate::logs::rendered(name) {
+        println!("\nthe server's log for this test:\n{log}");
+    }
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
 }
 
 /// Awaits `future`, failing the test with a message naming `what` when the
@@ -118,6 +109,9 @@ fn install_panic_hook() {
                 let mut panics = PANICS.lock().unwrap_or_else(|e| e.into_inner());
                 let panics = panics.get_or_insert_with(HashMap::new);
                 panics.entry(test.to_owned()).or_default().push(message);
+                // The test's own failure quotes this message: printing it
+                // here too would show the learner the same panic twice.
+                return;
             }
             default_hook(info);
         }));

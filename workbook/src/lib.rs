@@ -22,5 +22,5 @@ pub mod socket;
 pub mod users;
 
 pub use config::Config;
-pub use server::{Context, run, serve};
+pub use server::{Context, Server, run, start};
 pub use socket::socket_io;

@@ -6,9 +6,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context as _;
 use axum::Router;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, oneshot};
 
 use crate::config::{Config, StoreConfig};
 use crate::jwt::Jwt;
@@ -43,7 +44,7 @@ impl Context {
             StoreConfig::Mongo { uri, database } => {
                 let db = db::connect(uri, database)
                     .await
-                    .map_err(|e| anyhow::anyhow!("MONGODB_URI: cannot reach MongoDB: {e}"))?;
+                    .context("MONGODB_URI: cannot reach MongoDB")?;
                 (Users::mongo(&db).await?, Some(db))
             }
         };
@@ -83,7 +84,7 @@ impl Context {
 /// Serves `app` on `listener` until `shutdown` completes, then gives open
 /// connections [`DRAIN_TIME`] to close. Serving with connect info lets
 /// middleware read the client's address.
-pub async fn serve(
+async fn serve(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -107,9 +108,72 @@ pub async fn serve(
     }
 }
 
+/// A lesson's server, listening. It serves until [`Server::stop`] or until
+/// it is dropped.
+pub struct Server {
+    /// Where it listens: `127.0.0.1:PORT`, the port chosen by the system
+    /// when `PORT` is 0 (as the tests ask).
+    pub addr: SocketAddr,
+    /// The context the lesson's app was built from: its store and tokens.
+    pub ctx: Context,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Stops accepting, lets open connections drain, and waits for the end.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task)
+            .await
+            .context("the server task failed")?
+            .context("serving")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The one way a lesson's server starts, for `main` (through [`run`]),
+/// `cargo xtask serve` (which runs `main`) and the test harness alike:
+/// the context from `config` (store, tokens, the admin account), the
+/// lesson's `app` built on it, and a listener on `127.0.0.1:PORT`.
+pub async fn start<F, Fut>(config: Config, app: F) -> anyhow::Result<Server>
+where
+    F: FnOnce(Context) -> Fut,
+    Fut: Future<Output = anyhow::Result<Router>>,
+{
+    let port = config.port;
+    let ctx = Context::new(config).await?;
+    let router = app(ctx.clone())
+        .await
+        .context("the lesson's `app` returned an error")?;
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+        .await
+        .with_context(|| format!("PORT: cannot listen on 127.0.0.1:{port}"))?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(serve(listener, router, async {
+        let _ = stopped.await;
+    }));
+    Ok(Server {
+        addr,
+        ctx,
+        stop: Some(stop),
+        task,
+    })
+}
+
 /// The whole life of a lesson's server: configuration from the environment,
-/// the store, the lesson's `app`, `listening on ...`, and a clean stop on
-/// SIGINT or SIGTERM. Every failure ends in one sentence on stderr.
+/// [`start`], `listening on ...`, and a clean stop on SIGINT or SIGTERM.
+/// Every failure ends in one sentence on stderr.
 pub async fn run<F, Fut>(app: F) -> ExitCode
 where
     F: FnOnce(Context) -> Fut,
@@ -136,14 +200,10 @@ where
             "JWT_SECRET is not set: using the public development secret; anyone can forge tokens for this server"
         );
     }
-    let port = config.port;
-    let router = app(Context::new(config).await?).await?;
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
-        .await
-        .map_err(|e| anyhow::anyhow!("PORT: cannot listen on 127.0.0.1:{port}: {e}"))?;
-    println!("listening on http://{}", listener.local_addr()?);
-    serve(listener, router, shutdown_signal()).await?;
-    Ok(())
+    let server = start(config, app).await?;
+    println!("listening on http://{}", server.addr);
+    shutdown_signal().await;
+    server.stop().await
 }
 
 fn init_tracing() {

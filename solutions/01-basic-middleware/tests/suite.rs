@@ -1,2 +1,2 @@
-//! Lesson 01's suite (tests/src/lessons/basic_middleware.rs), run against this crate.
+//! Lesson 01's suite (tests/src/suites/01-basic-middleware), run against this crate.
 harness::lesson_01!(basic_middleware_solution::app);

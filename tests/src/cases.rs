@@ -1,0 +1,146 @@
+//! How a suite declares its cases, and how a crate's test runs one.
+//!
+//! A suite's cases are private `async fn case(app: App)`s, listed once in
+//! [`cases!`]. That one list builds the suite's [`Suite`] table and the
+//! `lesson_NN!` macro a crate's `tests/suite.rs` calls, which expands to one
+//! `#[test]` per case. Because the functions are private and only the list
+//! uses them, a case left off the list is dead code: the compiler warns, and
+//! `cargo xtask verify` (clippy with `-D warnings`) fails. A case cannot be
+//! written and silently never run.
+
+use std::path::PathBuf;
+
+use futures_util::future::BoxFuture;
+use serde_json::Value;
+
+use crate::{App, ConnectError, Socket};
+
+/// One lesson's suite: its cases, where its snapshots live, and whether the
+/// shared hostile handshakes of [`crate::attacks`] run against it.
+pub struct Suite {
+    /// The lesson's directory name, e.g. `02-jwt-auth`; the suite lives in
+    /// `tests/src/suites/<dir>/` and its snapshots in `snapshots/` there.
+    pub dir: &'static str,
+    pub cases: &'static [Case],
+    pub attacks: Option<Attacks>,
+}
+
+pub struct Case {
+    pub name: &'static str,
+    pub run: fn(App) -> BoxFuture<'static, ()>,
+}
+
+/// How a suite meets the shared hostile handshakes: on which namespace, and
+/// what it records of each one's outcome (the snapshot).
+pub struct Attacks {
+    pub namespace: &'static str,
+    pub outcome: Outcome,
+}
+
+/// What a handshake's result looks like in a snapshot.
+pub type Outcome = fn(Result<Socket, ConnectError>) -> BoxFuture<'static, Value>;
+
+impl Suite {
+    pub fn snapshots(&self) -> PathBuf {
+        [
+            env!("CARGO_MANIFEST_DIR"),
+            "src",
+            "suites",
+            self.dir,
+            "snapshots",
+        ]
+        .iter()
+        .collect()
+    }
+
+    /// Runs `test` with insta pointed at this suite's snapshot folder, each
+    /// snapshot named after its case alone.
+    pub(crate) fn run(&self, name: &str, test: impl std::future::Future<Output = ()>) {
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(self.snapshots());
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.bind(|| crate::run(name, test));
+    }
+}
+
+/// Runs the case `name` of `suite` against `app`. The `#[test]`s that
+/// `lesson_NN!` writes call this.
+pub fn run_case(suite: &Suite, name: &str, app: App) {
+    let case = suite
+        .cases
+        .iter()
+        .find(|case| case.name == name)
+        .unwrap_or_else(|| panic!("suite {} has no case {name}", suite.dir));
+    suite.run(name, (case.run)(app));
+}
+
+/// Declares a suite's cases and the `lesson_NN!` macro that runs them:
+///
+/// ```ignore
+/// crate::cases! {
+///     lesson_02 in suites::jwt_auth, dir "02-jwt-auth", attacks on "/",
+///     [accepts_a_valid_token, whoami_answers_from_the_store_not_the_token]
+/// }
+/// ```
+///
+/// `attacks on "/"` adds one test per shared hostile handshake, snapshotted
+/// with [`crate::attacks::outcome`]; `attacks on "/" judged by f` records
+/// the outcome with `f` instead. A crate then writes
+/// `harness::lesson_02!(my_crate::app);`, or
+/// `harness::lesson_03!(my_crate::app, extra)` where the suite needs more
+/// from the crate (see [`App::extra`]).
+#[macro_export]
+macro_rules! cases {
+    (
+        $lesson:ident in $($module:ident)::+, dir $dir:literal
+        $(, attacks on $ns:literal $(judged by $judge:path)?)? ,
+        [$($case:ident),* $(,)?]
+    ) => {
+        $crate::cases!(@define ($) $lesson, [$($module)::+], $dir,
+            [$($ns $(, $judge)?)?], [$($case),*]);
+    };
+    (@define ($d:tt) $lesson:ident, [$($module:ident)::+], $dir:literal,
+        [$($attacks:tt)*], [$($case:ident),*]) => {
+        /// This suite: every case of it, by name, and where its snapshots are.
+        pub static SUITE: $crate::Suite = $crate::Suite {
+            dir: $dir,
+            cases: &[$($crate::Case {
+                name: stringify!($case),
+                run: |app| ::std::boxed::Box::pin($case(app)),
+            }),*],
+            attacks: $crate::cases!(@attacks $($attacks)*),
+        };
+
+        #[doc = concat!("One `#[test]` per case of the suite in `tests/src/suites/", $dir, "`.")]
+        #[macro_export]
+        macro_rules! $lesson {
+            ($d app:path $d(, $d extra:expr)? $d(,)?) => {
+                fn suite() -> &'static $crate::Suite {
+                    &$crate::$($module)::+::SUITE
+                }
+                fn subject() -> $crate::App {
+                    $crate::App::new($d app) $d(.with_extra($d extra))?
+                }
+                $(
+                    #[test]
+                    fn $case() {
+                        $crate::run_case(suite(), stringify!($case), subject());
+                    }
+                )*
+                $crate::cases!(@attack_tests [$($attacks)*]);
+            };
+        }
+    };
+    (@attacks) => { None };
+    (@attacks $ns:literal) => {
+        Some($crate::Attacks { namespace: $ns, outcome: $crate::attacks::outcome })
+    };
+    (@attacks $ns:literal, $judge:path) => {
+        Some($crate::Attacks { namespace: $ns, outcome: $judge })
+    };
+    (@attack_tests []) => {};
+    (@attack_tests [$($attacks:tt)+]) => {
+        $crate::attack_tests!();
+    };
+}

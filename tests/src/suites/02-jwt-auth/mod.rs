@@ -1,0 +1,188 @@
+//! Lesson 02, JWT authentication (contract §02): the handshake's
+//! `auth.token` is verified (HS256 only, `exp` checked), the user it names
+//! is loaded from the store, and events take the sender from the server side.
+//! The hostile handshakes are the shared ones of `crate::attacks`.
+
+use std::time::Duration;
+
+use insta::assert_json_snapshot;
+use serde_json::{Value, json};
+use workbook::jwt::{Claims, now};
+use workbook::users::Role;
+
+use crate::{App, Socket, TestApp, TestUser};
+
+crate::cases! {
+    lesson_02 in suites::jwt_auth, dir "02-jwt-auth", attacks on "/",
+    [
+        accepts_a_valid_token,
+        whoami_answers_from_the_store_not_the_token,
+        each_socket_joins_its_user_room,
+        join_room_acks_ok,
+        join_room_refuses_another_users_room,
+        send_message_reaches_the_room_with_the_server_side_sender,
+        send_message_skips_sockets_outside_the_room,
+        invalid_payloads_get_an_error_and_the_socket_lives_on,
+    ]
+}
+
+/// How long a test listens to be sure an event does not come.
+const QUIET: Duration = Duration::from_millis(300);
+
+/// Connects as `user` and returns the socket.
+async fn connect(server: &TestApp, user: &TestUser) -> Socket {
+    server
+        .socket("/")
+        .auth(json!({ "token": user.token }))
+        .connect_ok()
+        .await
+}
+
+/// Claims for `id` that expire in an hour.
+fn claims_for(id: &str) -> Claims {
+    Claims {
+        id: id.to_owned(),
+        name: "ghost".to_owned(),
+        role: Role::User,
+        iat: now(),
+        exp: now() + 3600,
+    }
+}
+
+async fn accepts_a_valid_token(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let ada = server.user("ada").await;
+    let socket = connect(&server, &ada).await;
+    let me = socket.ack("whoami", json!({})).await;
+    assert_eq!(me["id"], json!(ada.id), "whoami should name ada: {me}");
+    assert_json_snapshot!(me, { ".id" => "[user id]" });
+}
+
+/// A validly signed token whose claims say "mallory, admin" for ada's id:
+/// whoami reports what the store says about that id.
+async fn whoami_answers_from_the_store_not_the_token(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let ada = server.user("ada").await;
+    let token = server.ctx.jwt.sign(&Claims {
+        name: "mallory".to_owned(),
+        role: Role::Admin,
+        ..claims_for(&ada.id)
+    });
+    let socket = server
+        .socket("/")
+        .auth(json!({ "token": token }))
+        .connect_ok()
+        .await;
+    let me = socket.ack("whoami", Value::Null).await;
+    assert_eq!(me["id"], json!(ada.id), "whoami should name ada: {me}");
+    assert_json_snapshot!(me, { ".id" => "[user id]" });
+}
+
+/// Seen from outside: a message sent to room `user:<bob's id>` reaches Bob,
+/// who never joined it himself.
+async fn each_socket_joins_its_user_room(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (ada, bob) = (server.user("ada").await, server.user("bob").await);
+    let (ada_socket, bob_socket) = (connect(&server, &ada).await, connect(&server, &bob).await);
+    let room = format!("user:{}", bob.id);
+    ada_socket
+        .emit("send-message", json!({ "room": room, "text": "hi bob" }))
+        .await;
+    let message = bob_socket.next("new-message").await;
+    assert_eq!(message["text"], json!("hi bob"), "{message}");
+}
+
+async fn join_room_acks_ok(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let ada = server.user("ada").await;
+    let socket = connect(&server, &ada).await;
+    let ack = socket.ack("join-room", json!({ "room": "lobby" })).await;
+    assert_json_snapshot!(ack);
+}
+
+/// `user:<id>` rooms reach one user's devices; nobody else may join them.
+async fn join_room_refuses_another_users_room(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (ada, bob) = (server.user("ada").await, server.user("bob").await);
+    let (ada_socket, bob_socket) = (connect(&server, &ada).await, connect(&server, &bob).await);
+    let room = format!("user:{}", bob.id);
+    let ack = ada_socket.ack("join-room", json!({ "room": room })).await;
+    assert_json_snapshot!(ack);
+
+    bob_socket
+        .emit(
+            "send-message",
+            json!({ "room": room, "text": "note to self" }),
+        )
+        .await;
+    bob_socket.next("new-message").await;
+    ada_socket.assert_silent("new-message", QUIET).await;
+}
+
+/// Ada claims to be Bob in the payload; the message still says Ada.
+async fn send_message_reaches_the_room_with_the_server_side_sender(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (ada, bob) = (server.user("ada").await, server.user("bob").await);
+    let (ada_socket, bob_socket) = (connect(&server, &ada).await, connect(&server, &bob).await);
+    for socket in [&ada_socket, &bob_socket] {
+        let ack = socket.ack("join-room", json!({ "room": "lobby" })).await;
+        assert_eq!(ack, json!({ "status": "ok" }));
+    }
+    let forged = json!({ "room": "lobby", "text": "hello", "sender": "bob", "senderId": bob.id });
+    ada_socket.emit("send-message", forged).await;
+
+    let message = bob_socket.next("new-message").await;
+    assert_eq!(message["senderId"], json!(ada.id), "{message}");
+    let timestamp = message["timestamp"].as_u64();
+    let now_ms = now() * 1000;
+    assert!(
+        timestamp.is_some_and(|t| t + 60_000 > now_ms && t < now_ms + 60_000),
+        "timestamp should be the time in milliseconds since 1970, got {message}"
+    );
+    assert_json_snapshot!(message, {
+        ".senderId" => "[ada's id]",
+        ".timestamp" => "[timestamp]",
+    });
+    let own_copy = ada_socket.next("new-message").await;
+    assert_eq!(own_copy, message, "the sender is in the room too");
+}
+
+async fn send_message_skips_sockets_outside_the_room(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (ada, bob) = (server.user("ada").await, server.user("bob").await);
+    let (ada_socket, bob_socket) = (connect(&server, &ada).await, connect(&server, &bob).await);
+    ada_socket
+        .ack("join-room", json!({ "room": "lobby" }))
+        .await;
+    ada_socket
+        .emit(
+            "send-message",
+            json!({ "room": "lobby", "text": "anyone?" }),
+        )
+        .await;
+    ada_socket.next("new-message").await;
+    bob_socket.assert_silent("new-message", QUIET).await;
+}
+
+/// Payloads of the wrong shape get an error ack; nothing is sent, and the
+/// socket keeps working.
+async fn invalid_payloads_get_an_error_and_the_socket_lives_on(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let ada = server.user("ada").await;
+    let socket = connect(&server, &ada).await;
+    let answers = json!({
+        "join-room 42": socket.ack("join-room", json!(42)).await,
+        "join-room {}": socket.ack("join-room", json!({})).await,
+        "join-room {room: 7}": socket.ack("join-room", json!({ "room": 7 })).await,
+        "send-message \"hi\"": socket.ack("send-message", json!("hi")).await,
+        "send-message {room} without text": socket.ack("send-message", json!({ "room": "lobby" })).await,
+    });
+    assert_json_snapshot!(answers);
+    socket.assert_silent("new-message", QUIET).await;
+    let me = socket.ack("whoami", json!({})).await;
+    assert_eq!(
+        me["name"],
+        json!("ada"),
+        "the socket should still answer: {me}"
+    );
+}

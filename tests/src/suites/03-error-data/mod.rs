@@ -1,0 +1,484 @@
+//! Lesson 03, error data (contract §03): lesson 02's handshake checks, each
+//! refusal a JSON document `{"message", "data": {"type"}}` in the
+//! `connect_error` message; refresh tokens that rotate; and the lesson's
+//! Rust client, run against the lesson's own server.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
+use insta::assert_json_snapshot;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use workbook::jwt::Claims;
+use workbook::users::Role;
+
+use crate::{App, ConnectError, Socket, TestApp, TestUser};
+
+crate::cases! {
+    lesson_03 in suites::error_data, dir "03-error-data",
+    attacks on "/" judged by refusal_document,
+    [
+        accepts_a_valid_token_and_answers_whoami,
+        login_returns_a_refresh_token,
+        refresh_rotates_the_pair,
+        refresh_token_works_once_under_concurrency,
+        refresh_refuses_an_unknown_token,
+        refresh_refuses_an_expired_token,
+        refresh_refuses_a_deleted_user,
+        refresh_needs_a_string_refresh_token,
+        client_connects_with_a_valid_token,
+        client_refreshes_an_expired_token_and_retries,
+        client_asks_to_log_in_again_for_an_invalid_token,
+        client_asks_to_log_in_again_without_a_token,
+        client_asks_to_log_in_again_when_the_refresh_is_refused,
+    ]
+}
+
+/// The glue from a lesson crate's `client::connect` to a [`LessonClient`]:
+/// `harness::lesson_03!(my_crate::app, harness::lesson_03_client!(my_crate::client::connect));`
+#[macro_export]
+macro_rules! lesson_03_client {
+    ($connect:path) => {
+        $crate::suites::error_data::LessonClient::new(|server, token, refresh_token| async move {
+            use $crate::suites::error_data::{Connected, Refused};
+            match $connect(&server, &token, &refresh_token).await {
+                Ok(c) => Ok(Connected {
+                    socket: c.socket,
+                    token: c.token,
+                    refresh_token: c.refresh_token,
+                }),
+                Err(e) => Err(Refused {
+                    log_in_again: e.must_log_in_again(),
+                    message: e.to_string(),
+                }),
+            }
+        })
+    };
+}
+
+/// A lesson's `client::connect(server, token, refresh_token)`, seen through
+/// types the harness knows.
+#[derive(Clone)]
+pub struct LessonClient(Arc<ConnectFn>);
+
+type ConnectFn =
+    dyn Fn(String, String, String) -> BoxFuture<'static, Result<Connected, Refused>> + Send + Sync;
+
+/// What the lesson's client returns when it connected.
+pub struct Connected {
+    pub socket: rust_socketio::asynchronous::Client,
+    pub token: String,
+    pub refresh_token: String,
+}
+
+/// What the lesson's client returns when it gave up.
+#[derive(Debug)]
+pub struct Refused {
+    pub log_in_again: bool,
+    pub message: String,
+}
+
+impl LessonClient {
+    pub fn new<F, Fut>(connect: F) -> Self
+    where
+        F: Fn(String, String, String) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Connected, Refused>> + Send + 'static,
+    {
+        LessonClient(Arc::new(move |server, token, refresh| {
+            Box::pin(connect(server, token, refresh))
+        }))
+    }
+
+    async fn connect(
+        &self,
+        server: &TestApp,
+        token: &str,
+        refresh_token: &str,
+    ) -> Result<Connected, Refused> {
+        let attempt = (self.0)(server.url("/"), token.to_owned(), refresh_token.to_owned());
+        crate::wait("the lesson's client::connect to return", attempt).await
+    }
+}
+
+// ---------------------------------------------------------------- handshake
+
+/// Registers `name` and logs in: the user, and the refresh token the login
+/// also returned.
+async fn login(server: &TestApp, name: &str) -> (TestUser, String) {
+    let user = server.user(name).await;
+    let form = json!({ "username": name, "password": TestUser::PASSWORD });
+    let (status, answer) = server.post("/auth/login", &form, None).await;
+    assert_eq!(status, 200, "logging in as {name}: {answer}");
+    let refresh = answer["refreshToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("login should return a string refreshToken, got {answer}"))
+        .to_owned();
+    (user, refresh)
+}
+
+/// The attacks' outcome in this lesson: the refusal as the JSON document
+/// the contract puts in the `connect_error` message.
+fn refusal_document(result: Result<Socket, ConnectError>) -> BoxFuture<'static, Value> {
+    Box::pin(async move {
+        match result {
+            Err(refusal) => json!({ "refused": document_of(refusal) }),
+            Ok(socket) => {
+                let me = socket.ack("whoami", json!({})).await;
+                socket.disconnect().await;
+                json!({ "accepted": { "whoami": me } })
+            }
+        }
+    })
+}
+
+/// What a JavaScript client gets from `JSON.parse(err.message)`.
+fn document_of(error: ConnectError) -> Value {
+    assert_eq!(
+        error.data, None,
+        "socketioxide sends no data field; the data belongs inside the message"
+    );
+    let document: Value = serde_json::from_str(&error.message).unwrap_or_else(|e| {
+        panic!(
+            "the connect_error message should be a JSON document, got {:?} ({e})",
+            error.message
+        )
+    });
+    assert!(
+        document["message"].is_string() && document["data"]["type"].is_string(),
+        "expected {{\"message\": string, \"data\": {{\"type\": string}}}}, got {document}"
+    );
+    document
+}
+
+fn claims_for(user: &TestUser, exp_offset: i64) -> Claims {
+    let now = workbook::jwt::now();
+    Claims {
+        id: user.id.clone(),
+        name: user.name.clone(),
+        role: Role::User,
+        iat: now,
+        exp: now.saturating_add_signed(exp_offset),
+    }
+}
+
+fn sign(claims: &Claims, algorithm: Algorithm, secret: &[u8]) -> String {
+    jsonwebtoken::encode(
+        &Header::new(algorithm),
+        claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .expect("signing a test token")
+}
+
+/// Emits `whoami` on a raw `rust_socketio` client and waits for the ack.
+async fn whoami(socket: &rust_socketio::asynchronous::Client) -> Value {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let callback = move |payload: rust_socketio::Payload, _| {
+        let _ = tx.send(payload);
+        async {}.boxed()
+    };
+    socket
+        .emit_with_ack("whoami", json!({}), crate::timeout(), callback)
+        .await
+        .unwrap_or_else(|e| panic!("emitting whoami failed: {e}"));
+    let payload = crate::wait("the acknowledgement of whoami", rx.recv())
+        .await
+        .expect("the ack callback is kept until it runs");
+    // Acks arrive wrapped in one more array than events.
+    let mut value = match payload {
+        rust_socketio::Payload::Text(values) => Value::Array(values),
+        other => panic!("whoami answered with {other:?}"),
+    };
+    while let Value::Array(mut values) = value {
+        assert_eq!(values.len(), 1, "whoami should ack one value");
+        value = values.remove(0);
+    }
+    value
+}
+
+async fn accepts_a_valid_token_and_answers_whoami(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let ada = server.user("ada").await;
+    let socket = server
+        .socket("/")
+        .auth(json!({ "token": ada.token }))
+        .connect_ok()
+        .await;
+    let me = socket.ack("whoami", json!({})).await;
+    assert_eq!(me, json!({ "id": ada.id, "name": "ada", "role": "user" }));
+}
+
+// ------------------------------------------------------------ refresh tokens
+
+async fn login_returns_a_refresh_token(app: App) {
+    let server = TestApp::spawn(&app).await;
+    server.user("ada").await;
+    let form = json!({ "username": "ada", "password": TestUser::PASSWORD });
+    let (status, answer) = server.post("/auth/login", &form, None).await;
+    assert_eq!(status, 200, "{answer}");
+    let refresh = answer["refreshToken"].as_str().unwrap_or_default();
+    assert!(
+        refresh.len() >= 32,
+        "refreshToken should be a long random string, got {answer}"
+    );
+    assert_ne!(
+        refresh.split('.').count(),
+        3,
+        "a refresh token is opaque, not a JWT"
+    );
+    assert_json_snapshot!(answer, { ".token" => "[jwt]", ".refreshToken" => "[refresh token]" });
+
+    // With MongoDB, the token lives in `refresh_tokens`, and only as a hash.
+    if let Some(db) = &server.ctx.db {
+        use futures_util::TryStreamExt;
+        let stored: Vec<mongodb::bson::Document> = db
+            .collection("refresh_tokens")
+            .find(mongodb::bson::doc! {})
+            .await
+            .expect("reading refresh_tokens")
+            .try_collect()
+            .await
+            .expect("reading refresh_tokens");
+        assert!(
+            !stored.is_empty(),
+            "refresh tokens should be kept in the `refresh_tokens` collection"
+        );
+        let plain = stored.iter().find(|doc| {
+            doc.values()
+                .any(|value| value.as_str().is_some_and(|text| text.contains(refresh)))
+        });
+        assert_eq!(plain, None, "a refresh token must be stored only as a hash");
+    }
+}
+
+async fn refresh(server: &TestApp, refresh_token: &str) -> (u16, Value) {
+    let body = json!({ "refreshToken": refresh_token });
+    server.post("/auth/refresh", &body, None).await
+}
+
+async fn refresh_rotates_the_pair(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (ada, first) = login(&server, "ada").await;
+
+    let (status, pair) = refresh(&server, &first).await;
+    assert_eq!(status, 200, "refreshing: {pair}");
+    let token = pair["token"].as_str().expect("a new access token");
+    let second = pair["refreshToken"].as_str().expect("a new refresh token");
+    assert_ne!(second, first, "the refresh token must rotate");
+    let claims = server.ctx.jwt.verify(token).expect("a valid access token");
+    assert_eq!(claims.id, ada.id);
+
+    let socket = server
+        .socket("/")
+        .auth(json!({ "token": token }))
+        .connect_ok()
+        .await;
+    assert_eq!(socket.ack("whoami", json!({})).await["id"], json!(ada.id));
+
+    let (status, answer) = refresh(&server, &first).await;
+    assert_eq!(
+        (status, answer),
+        (401, json!({ "message": "Invalid refresh token" })),
+        "the old refresh token must stop working"
+    );
+    let (status, answer) = refresh(&server, second).await;
+    assert_eq!(status, 200, "the new refresh token works: {answer}");
+}
+
+/// Two requests racing with one token: exactly one gets a new pair.
+async fn refresh_token_works_once_under_concurrency(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (_, token) = login(&server, "ada").await;
+    let answers = futures_util::future::join_all((0..8).map(|_| refresh(&server, &token))).await;
+    let mut statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [200, 401, 401, 401, 401, 401, 401, 401],
+        "{answers:?}"
+    );
+}
+
+async fn refresh_refuses_an_unknown_token(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (_, token) = login(&server, "ada").await;
+    let mut unknown = token.clone();
+    unknown.replace_range(
+        ..4,
+        if token.starts_with("0000") {
+            "1111"
+        } else {
+            "0000"
+        },
+    );
+    for guess in [unknown.as_str(), "", "not-a-refresh-token"] {
+        let (status, answer) = refresh(&server, guess).await;
+        assert_eq!(
+            (status, answer),
+            (401, json!({ "message": "Invalid refresh token" })),
+            "refreshing with {guess:?}"
+        );
+    }
+}
+
+async fn refresh_refuses_an_expired_token(app: App) {
+    let server = TestApp::spawn_with(&app, &[("REFRESH_TTL_SECS", "1")]).await;
+    let (_, token) = login(&server, "ada").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, answer) = refresh(&server, &token).await;
+    assert_eq!(
+        (status, answer),
+        (401, json!({ "message": "Invalid refresh token" }))
+    );
+}
+
+async fn refresh_refuses_a_deleted_user(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (ada, token) = login(&server, "ada").await;
+    assert!(server.ctx.users.delete(&ada.id).await.unwrap());
+    let (status, answer) = refresh(&server, &token).await;
+    assert_eq!(
+        (status, answer),
+        (401, json!({ "message": "Invalid refresh token" }))
+    );
+}
+
+async fn refresh_needs_a_string_refresh_token(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let bodies = [
+        json!({}),
+        json!({ "refreshToken": null }),
+        json!({ "refreshToken": 42 }),
+        json!({ "refreshToken": ["x"] }),
+        json!({ "refresh_token": "x" }),
+    ];
+    for body in bodies {
+        let (status, answer) = server.post("/auth/refresh", &body, None).await;
+        assert_eq!(status, 400, "POST /auth/refresh {body}: {answer}");
+        assert!(answer["message"].is_string(), "a 400 says why: {answer}");
+    }
+    let (status, answer) = server.post_raw("/auth/refresh", "refreshToken=x").await;
+    assert_eq!(status, 400, "a body that is not JSON: {answer}");
+    assert!(answer["message"].is_string(), "a 400 says why: {answer}");
+}
+
+// ---------------------------------------------------------------- the client
+
+async fn client_connects_with_a_valid_token(app: App) {
+    let client = app.extra::<LessonClient>();
+    let server = TestApp::spawn(&app).await;
+    let (ada, refresh_token) = login(&server, "ada").await;
+    let connected = client
+        .connect(&server, &ada.token, &refresh_token)
+        .await
+        .unwrap_or_else(|e| panic!("a valid token should connect, got {e:?}"));
+    assert_eq!(
+        (connected.token.as_str(), connected.refresh_token.as_str()),
+        (ada.token.as_str(), refresh_token.as_str()),
+        "with a valid token there is nothing to refresh"
+    );
+    assert_eq!(whoami(&connected.socket).await["id"], json!(ada.id));
+    let _ = connected.socket.disconnect().await;
+}
+
+async fn client_refreshes_an_expired_token_and_retries(app: App) {
+    let client = app.extra::<LessonClient>();
+    let server = TestApp::spawn(&app).await;
+    let (ada, refresh_token) = login(&server, "ada").await;
+    let expired = server.ctx.jwt.sign(&claims_for(&ada, -10));
+    let connected = client
+        .connect(&server, &expired, &refresh_token)
+        .await
+        .unwrap_or_else(|e| panic!("an expired token should be refreshed, got {e:?}"));
+    assert_ne!(
+        connected.token, expired,
+        "the client should hand back the new access token"
+    );
+    assert!(server.ctx.jwt.verify(&connected.token).is_ok());
+    assert_ne!(
+        connected.refresh_token, refresh_token,
+        "and the new refresh token"
+    );
+    assert_eq!(whoami(&connected.socket).await["id"], json!(ada.id));
+    let _ = connected.socket.disconnect().await;
+
+    let (status, _) = refresh(&server, &refresh_token).await;
+    assert_eq!(status, 401, "the client used up the old refresh token");
+    let (status, answer) = refresh(&server, &connected.refresh_token).await;
+    assert_eq!(status, 200, "the new refresh token works: {answer}");
+}
+
+/// Expect "log in again", and no refresh: the refresh token still works.
+async fn expect_log_in_again(server: &TestApp, client: &LessonClient, token: &str) {
+    let (_, refresh_token) = login(server, "grace").await;
+    match client.connect(server, token, &refresh_token).await {
+        Ok(connected) => {
+            let _ = connected.socket.disconnect().await;
+            panic!("the token {token:?} should not connect");
+        }
+        Err(refused) => {
+            assert!(
+                refused.log_in_again,
+                "expected the log-in-again error, got {refused:?}"
+            );
+            assert!(
+                refused.message.to_lowercase().contains("log in again"),
+                "the error should tell the user to log in again, got {:?}",
+                refused.message
+            );
+        }
+    }
+    let (status, answer) = refresh(server, &refresh_token).await;
+    assert_eq!(
+        status, 200,
+        "the client must not refresh on this error: {answer}"
+    );
+}
+
+async fn client_asks_to_log_in_again_for_an_invalid_token(app: App) {
+    let client = app.extra::<LessonClient>();
+    let server = TestApp::spawn(&app).await;
+    let ada = server.user("ada").await;
+    let mut claims = claims_for(&ada, 3600);
+    claims.role = Role::Admin;
+    let forged = sign(
+        &claims,
+        Algorithm::HS256,
+        b"some-other-secret-that-is-32-bytes-long",
+    );
+    expect_log_in_again(&server, client, &forged).await;
+}
+
+async fn client_asks_to_log_in_again_without_a_token(app: App) {
+    let client = app.extra::<LessonClient>();
+    let server = TestApp::spawn(&app).await;
+    expect_log_in_again(&server, client, "").await;
+}
+
+async fn client_asks_to_log_in_again_when_the_refresh_is_refused(app: App) {
+    let client = app.extra::<LessonClient>();
+    let server = TestApp::spawn(&app).await;
+    let ada = server.user("ada").await;
+    let expired = server.ctx.jwt.sign(&claims_for(&ada, -10));
+    let refused = match client
+        .connect(&server, &expired, "not-a-refresh-token")
+        .await
+    {
+        Ok(connected) => {
+            let _ = connected.socket.disconnect().await;
+            panic!("an expired token with a bad refresh token should not connect");
+        }
+        Err(refused) => refused,
+    };
+    assert!(
+        refused.log_in_again,
+        "expected the log-in-again error, got {refused:?}"
+    );
+    assert!(
+        refused.message.to_lowercase().contains("log in again"),
+        "{refused:?}"
+    );
+}

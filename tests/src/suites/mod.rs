@@ -1,0 +1,19 @@
+//! One folder per lesson, named like the lesson's crate: its suite
+//! (`mod.rs`) and its snapshots (`snapshots/<case>.snap`).
+
+#[path = "01-basic-middleware/mod.rs"]
+pub mod basic_middleware;
+#[path = "03-error-data/mod.rs"]
+pub mod error_data;
+#[path = "02-jwt-auth/mod.rs"]
+pub mod jwt_auth;
+
+use crate::Suite;
+
+/// Every suite, for the harness's own checks (`tests/tests/registration.rs`
+/// proves no folder is missing here).
+pub static ALL: &[&Suite] = &[
+    &basic_middleware::SUITE,
+    &jwt_auth::SUITE,
+    &error_data::SUITE,
+];
