@@ -38,6 +38,6 @@ pub async fn on_connect(
     Extension(user): Extension<User>,
     MaybeExtension(attempted): MaybeExtension<AttemptedAt>,
 ) {
-    let chain_ms = attempted.map(|AttemptedAt(at)| at.elapsed().as_millis());
-    tracing::info!(user_id = %user.id, socket_id = %socket.id, ?chain_ms, "connected");
+    let chain_ms = attempted.map_or(0, |AttemptedAt(at)| at.elapsed().as_millis());
+    tracing::info!(user_id = %user.id, socket_id = %socket.id, chain_ms, "connected");
 }

@@ -8,10 +8,9 @@
 //! the socket goes, for whatever reason, the slot goes with it.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::ConnectInfo;
 use socketioxide::extract::{SocketRef, State};
 
 use crate::refusal::Refusal;
@@ -116,6 +115,9 @@ impl Drop for Held {
 /// the header that proxy sets, and only when the peer is that proxy.)
 /// `to_canonical` makes `::ffff:127.0.0.2` and `127.0.0.2` one client.
 pub fn client_ip(socket: &SocketRef) -> Option<IpAddr> {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+
     let ConnectInfo(addr) = socket
         .req_parts()
         .extensions

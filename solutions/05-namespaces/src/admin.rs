@@ -2,10 +2,9 @@
 //! there.
 
 use serde::Deserialize;
-use serde_json::json;
 use socketioxide::SocketIo;
-use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
-use workbook::users::{Role, User};
+use socketioxide::extract::{AckSender, Extension, State, TryData};
+use workbook::users::User;
 
 use crate::devices::Devices;
 use crate::refusal::Refusal;
@@ -21,6 +20,8 @@ pub const DISCONNECTED_BY_ADMIN: &str = "Disconnected by an administrator";
 /// is what the role was when the token was issued, and a demoted admin may
 /// hold a token that still says `admin` for another hour.
 pub async fn require_admin(Extension(user): Extension<User>) -> Result<(), Refusal> {
+    use workbook::users::Role;
+
     match user.role {
         Role::Admin => Ok(()),
         Role::User => Err(Refusal::AdminRequired),
@@ -29,6 +30,7 @@ pub async fn require_admin(Extension(user): Extension<User>) -> Result<(), Refus
 // ANCHOR_END: require_admin
 // EXERCISE_END: require_admin
 
+// EXERCISE: disconnect_user
 /// `disconnect-user {userId}`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -36,7 +38,6 @@ pub struct DisconnectUser {
     user_id: String,
 }
 
-// EXERCISE: disconnect_user
 // ANCHOR: disconnect_user
 /// `disconnect-user {userId}` → ack `{status:"ok", disconnected: n}`.
 ///
@@ -47,6 +48,9 @@ pub struct DisconnectUser {
 /// they disconnected, so the answer arrives even when an administrator
 /// disconnects themselves.
 pub async fn disconnect_user(io: SocketIo, ack: AckSender, TryData(data): TryData<DisconnectUser>) {
+    use serde_json::json;
+    use socketioxide::extract::SocketRef;
+
     let Ok(DisconnectUser { user_id }) = data else {
         let _ = ack.send(&json!({ "error": "Invalid payload" }));
         return;
