@@ -1,0 +1,126 @@
+//! The administrators' HTTP routes: ban, unban, and a look at the chain's
+//! tables. Every route takes `Authorization: Bearer <token>` and checks, in
+//! this order: a valid token (else 401), an admin according to the store
+//! (else 403), then the target user (else 404). Checking the role before
+//! the target means a non-admin cannot even learn which ids exist.
+
+use axum::extract::{FromRef, Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use socketioxide::SocketIo;
+use workbook::Context;
+use workbook::http::{ApiError, Bearer};
+use workbook::jwt::{Claims, Jwt};
+use workbook::users::{Role, User};
+
+use crate::bans::Bans;
+use crate::limit::IpLimit;
+use crate::logging::Attempts;
+
+/// What the routes need: the store, the bans, the Socket.IO server (to
+/// reach a banned user's sockets), and the chain's counters.
+#[derive(Clone)]
+pub struct Admin {
+    pub ctx: Context,
+    pub bans: Bans,
+    pub io: SocketIo,
+    pub limit: IpLimit,
+    pub attempts: Attempts,
+}
+
+impl FromRef<Admin> for Jwt {
+    fn from_ref(admin: &Admin) -> Jwt {
+        admin.ctx.jwt.clone()
+    }
+}
+
+pub fn routes(admin: Admin) -> Router {
+    Router::new()
+        .route("/api/admin/users/{id}/ban", post(ban))
+        .route("/api/admin/users/{id}/unban", post(unban))
+        .route("/api/admin/stats", get(stats))
+        .with_state(admin)
+}
+
+/// The caller, if the store says they are an administrator. The token's
+/// `role` claim is what the role was when the token was issued, up to an
+/// hour ago; the store says what it is now.
+async fn require_admin(ctx: &Context, claims: &Claims) -> Result<User, ApiError> {
+    let user = ctx
+        .users
+        .find_by_id(&claims.id)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::unauthorized("User not found"))?;
+    if user.role != Role::Admin {
+        return Err(ApiError::forbidden("Admin access required"));
+    }
+    Ok(user)
+}
+
+/// The user the route is about, or a 404.
+async fn target(ctx: &Context, id: &str) -> Result<User, ApiError> {
+    ctx.users
+        .find_by_id(id)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found("User not found"))
+}
+
+// EXERCISE: ban
+/// `POST /api/admin/users/{id}/ban` → `{status:"ok"}`. In this order: the
+/// caller must be an admin ([`require_admin`]), the user must exist
+/// ([`target`]), the ban is stored (`admin.bans.ban`), and then the user's
+/// sockets are closed with [`kick`] and the reason `Account suspended`.
+/// A store error is `ApiError::internal`.
+#[allow(unused_variables)] // Remove this line once the body uses its arguments.
+async fn ban(
+    State(admin): State<Admin>,
+    Bearer(claims): Bearer,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    todo!("store the ban, then close the user's sockets (chapter 04, \"Banning\")")
+}
+
+/// Sends `forceDisconnect {reason}` to each of the user's sockets (the
+/// room `user:<id>`: `io.within(..).sockets()`), then disconnects it, and
+/// returns how many there were.
+#[allow(unused_variables)] // Remove this line once the body uses its arguments.
+pub fn kick(io: &SocketIo, user_id: &str, reason: &str) -> usize {
+    todo!("tell each socket why, then disconnect it (chapter 04, \"Banning\")")
+}
+// EXERCISE_END: ban
+
+/// `POST /api/admin/users/{id}/unban` → `{status:"ok"}`. The user's next
+/// handshake gets through; nothing else needs to happen.
+async fn unban(
+    State(admin): State<Admin>,
+    Bearer(claims): Bearer,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let by = require_admin(&admin.ctx, &claims).await?;
+    let user = target(&admin.ctx, &id).await?;
+    admin
+        .bans
+        .unban(&user.id)
+        .await
+        .map_err(ApiError::internal)?;
+    tracing::info!(admin_id = %by.id, user_id = %user.id, "unbanned");
+    Ok(Json(json!({ "status": "ok" })))
+}
+
+/// `GET /api/admin/stats` → `{attempts, maxConnectionsPerIp,
+/// connectionsByIp: {"<ip>": n}}`. Addresses say where people are, so only
+/// administrators see them.
+async fn stats(
+    State(admin): State<Admin>,
+    Bearer(claims): Bearer,
+) -> Result<Json<Value>, ApiError> {
+    require_admin(&admin.ctx, &claims).await?;
+    Ok(Json(json!({
+        "attempts": admin.attempts.count(),
+        "maxConnectionsPerIp": admin.limit.max(),
+        "connectionsByIp": admin.limit.snapshot(),
+    })))
+}

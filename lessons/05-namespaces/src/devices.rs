@@ -1,0 +1,71 @@
+//! Who is online, on how many devices. A user with a phone, a laptop and
+//! an admin console open has three sockets, in two namespaces, and is one
+//! person: `online-users` shows one row with `sockets: 3`.
+//!
+//! The table is keyed by user, and an entry lives exactly as long as the
+//! user has a socket: each socket holds a [`Device`], and dropping the last
+//! one removes the user. This is chapter 04's slot again.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use workbook::users::User;
+
+/// One online user, as `online-users` lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnlineUser {
+    pub user_id: String,
+    pub name: String,
+    pub sockets: usize,
+}
+
+/// Online users by id. Cloning is cheap and every clone sees the same table.
+#[derive(Clone, Debug, Default)]
+pub struct Devices {
+    by_user: Arc<Mutex<HashMap<String, OnlineUser>>>,
+}
+
+impl Devices {
+    /// Every online user, one row each, by name.
+    pub fn online(&self) -> Vec<OnlineUser> {
+        let by_user = self.by_user.lock().unwrap();
+        let mut online: Vec<OnlineUser> = by_user.values().cloned().collect();
+        online.sort_by(|a, b| a.name.cmp(&b.name).then(a.user_id.cmp(&b.user_id)));
+        online
+    }
+}
+
+// EXERCISE: devices
+/// One socket of one user, kept in the socket's extensions. When the socket
+/// is dropped, so is this, and `Drop for Held` counts the user down by one.
+#[derive(Clone, Debug)]
+pub struct Device {
+    _held: Arc<Held>,
+}
+
+#[allow(dead_code)] // Remove this line once `connect` builds a `Held`.
+#[derive(Debug)]
+struct Held {
+    user_id: String,
+    devices: Devices,
+}
+
+impl Devices {
+    /// Counts one more socket for `user` (a new row with the user's id and
+    /// username when it is their first), and returns the [`Device`] that
+    /// counts it down again when dropped.
+    #[allow(unused_variables)] // Remove this line once the body uses `user`.
+    pub fn connect(&self, user: &User) -> Device {
+        todo!("count one more socket for the user (chapter 05, \"One user, many devices\")")
+    }
+}
+
+/// One socket less for `self.user_id`; at zero the user's row goes.
+impl Drop for Held {
+    fn drop(&mut self) {
+        todo!("count the socket down (chapter 05, \"One user, many devices\")")
+    }
+}
+// EXERCISE_END: devices
