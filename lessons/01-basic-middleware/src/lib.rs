@@ -35,6 +35,7 @@ pub async fn app(ctx: Context) -> anyhow::Result<Router> {
         .layer(layer))
 }
 
+// EXERCISE: count_attempt
 /// Middleware A: record every connection attempt in `stats`, then let the
 /// handshake go on. It never refuses anyone, so its error type is
 /// [`std::convert::Infallible`].
@@ -42,7 +43,9 @@ pub async fn app(ctx: Context) -> anyhow::Result<Router> {
 async fn count_attempt(State(stats): State<Stats>) -> Result<(), std::convert::Infallible> {
     todo!("count the attempt (chapter 01, \"Middleware A\")")
 }
+// EXERCISE_END: count_attempt
 
+// EXERCISE: require_token
 /// Middleware B: let the handshake through only when its `auth` holds a
 /// non-empty string `token`; otherwise record a rejection and refuse with
 /// `Authentication required`. Nothing checks the token itself yet.
@@ -53,6 +56,7 @@ async fn require_token(
 ) -> Result<(), &'static str> {
     todo!("refuse a handshake without a token (chapter 01, \"Middleware B\")")
 }
+// EXERCISE_END: require_token
 
 /// Runs only for sockets every middleware let through.
 async fn on_connect(socket: SocketRef, State(stats): State<Stats>) {

@@ -37,10 +37,11 @@ impl std::fmt::Display for AuthError {
     }
 }
 
+// EXERCISE: authenticate
 /// Connect middleware for `/`: find the token ([`token_from`]), verify it
 /// ([`verify`]), load the user its `id` names from `ctx.users`, join the
 /// socket to the room `user:<id>`, and attach the user with
-/// `socket.extensions.insert(user)`, where the handlers read it. Each
+/// `socket.extensions.insert(user.public())`, where the handlers read it. Each
 /// failure is an [`AuthError`]; a store error is logged (never with the
 /// token) and refused as `Unavailable`.
 #[allow(unused_variables)] // Remove this line once the body uses its arguments.
@@ -51,7 +52,9 @@ pub async fn authenticate(
 ) -> Result<(), AuthError> {
     todo!("verify the token and attach its user (chapter 02, \"The middleware\")")
 }
+// EXERCISE_END: authenticate
 
+// EXERCISE: token_from
 /// The token, if the handshake's `auth` brings one in `token`, and only
 /// there. Missing, `null` and `""` mean no token (`Ok(None)`); any other
 /// value that is not a string is [`AuthError::Invalid`].
@@ -59,7 +62,9 @@ pub async fn authenticate(
 pub fn token_from(auth: &Value) -> Result<Option<&str>, AuthError> {
     todo!("read auth.token (chapter 02, \"Where the token travels\")")
 }
+// EXERCISE_END: token_from
 
+// EXERCISE: verify
 /// The token's claims, if `key` signed it with HS256 and it has not
 /// expired (no leeway). `jsonwebtoken::decode` with a `Validation` does the
 /// work; an expired token is [`AuthError::Expired`], anything else wrong is
@@ -68,3 +73,4 @@ pub fn token_from(auth: &Value) -> Result<Option<&str>, AuthError> {
 pub fn verify(token: &str, key: &DecodingKey) -> Result<Claims, AuthError> {
     todo!("verify, never just decode (chapter 02, \"Verifying a token\")")
 }
+// EXERCISE_END: verify

@@ -1,5 +1,5 @@
 //! The events of an authenticated socket. Each handler takes the user from
-//! the socket (`Extension<User>`), where the middleware put it, and never
+//! the socket (`Extension<PublicUser>`), where the middleware put it, and never
 //! from the payload: a payload says whatever the client wants it to say.
 
 use std::convert::Infallible;
@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use socketioxide::extract::{AckSender, Extension, SocketRef, TryData};
-use workbook::users::User;
+use workbook::users::PublicUser;
 
 /// A middleware that registers the socket's events; it never refuses.
 ///
@@ -30,21 +30,14 @@ pub struct JoinRoom {
     room: String,
 }
 
-/// `send-message {room, text}`. A `sender` or `senderId` in the payload is
-/// not even read: serde skips fields the struct does not name.
-#[derive(Deserialize)]
-#[allow(dead_code)] // Remove this line once `send_message` reads the fields.
-pub struct SendMessage {
-    room: String,
-    text: String,
-}
-
+// EXERCISE: whoami
 /// `whoami` → ack `{id, name, role}`: the server's view of this socket's
 /// user, never a password hash.
 #[allow(unused_variables)] // Remove this line once the body uses its arguments.
-pub async fn whoami(Extension(user): Extension<User>, ack: AckSender) {
+pub async fn whoami(Extension(user): Extension<PublicUser>, ack: AckSender) {
     todo!("answer with the socket's user (chapter 02, \"Who is talking\")")
 }
+// EXERCISE_END: whoami
 
 /// `join-room {room}` → joins, ack `{status:"ok"}`.
 ///
@@ -64,6 +57,16 @@ pub async fn join_room(socket: SocketRef, ack: AckSender, TryData(data): TryData
     let _ = ack.send(&reply);
 }
 
+// EXERCISE: send_message
+/// `send-message {room, text}`. A `sender` or `senderId` in the payload is
+/// not even read: serde skips fields the struct does not name.
+#[derive(Deserialize)]
+#[allow(dead_code)] // Remove this line once `send_message` reads the fields.
+pub struct SendMessage {
+    room: String,
+    text: String,
+}
+
 /// `send-message {room, text}` → `new-message {text, sender, senderId,
 /// timestamp}` to everyone in `room`, the sender included, then ack
 /// `{status:"ok"}`. `sender` and `senderId` are the socket's user's name and
@@ -72,17 +75,11 @@ pub async fn join_room(socket: SocketRef, ack: AckSender, TryData(data): TryData
 #[allow(unused_variables)] // Remove this line once the body uses its arguments.
 pub async fn send_message(
     socket: SocketRef,
-    Extension(user): Extension<User>,
+    Extension(user): Extension<PublicUser>,
     ack: AckSender,
     TryData(data): TryData<SendMessage>,
 ) {
     todo!("send the message as the socket's user (chapter 02, \"Who is talking\")")
-}
-
-/// The answer to a payload of the wrong shape. Asking again with the same
-/// payload will not help, and the connection stays open.
-fn invalid_payload() -> Value {
-    json!({ "error": "Invalid payload" })
 }
 
 /// Milliseconds since the Unix epoch, as JavaScript's `Date.now()`.
@@ -91,4 +88,11 @@ fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
+}
+// EXERCISE_END: send_message
+
+/// The answer to a payload of the wrong shape. Asking again with the same
+/// payload will not help, and the connection stays open.
+fn invalid_payload() -> Value {
+    json!({ "error": "Invalid payload" })
 }

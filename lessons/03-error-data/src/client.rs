@@ -70,6 +70,7 @@ impl ClientError {
     }
 }
 
+// EXERCISE: connect
 /// Connects to `server` (e.g. `http://127.0.0.1:3000/`) with `token`.
 ///
 /// - Accepted: the socket, with the tokens it was given.
@@ -86,6 +87,7 @@ pub async fn connect(
 ) -> Result<Connection, ClientError> {
     todo!("decide: connected, refresh and retry, or log in again (chapter 03, \"The client side\")")
 }
+// EXERCISE_END: connect
 
 /// One handshake: the socket when the server accepts, the refusal when it
 /// sends `connect_error`, an error when it does neither.

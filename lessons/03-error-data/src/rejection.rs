@@ -43,14 +43,17 @@ impl AuthError {
         }
     }
 
+    // EXERCISE: kind
     /// What a program matches on: `AUTH_REQUIRED`, `INVALID_TOKEN`,
     /// `TOKEN_EXPIRED`, `USER_NOT_FOUND` (contract §03), and `UNAVAILABLE`.
     /// Clients depend on these strings, so they never change.
     pub fn kind(self) -> &'static str {
         todo!("name each variant's type (chapter 03, \"A type for every refusal\")")
     }
+    // EXERCISE_END: kind
 }
 
+// EXERCISE: fmt
 /// The `connect_error` message: a JSON document rather than a sentence.
 /// `serde_json` writes it, so quotes in a message could never break it.
 impl fmt::Display for AuthError {
@@ -60,5 +63,6 @@ impl fmt::Display for AuthError {
         todo!("write the JSON document (chapter 03, \"Data inside the message\")")
     }
 }
+// EXERCISE_END: fmt
 
 impl std::error::Error for AuthError {}

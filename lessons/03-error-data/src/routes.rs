@@ -12,11 +12,6 @@ use workbook::http::{ApiError, JsonBody};
 
 use crate::refresh::RefreshTokens;
 
-/// One answer for an unknown, used or expired refresh token: which of them
-/// it was would only help someone holding a stolen one.
-#[allow(dead_code)] // Remove this line once `refresh_session` uses it.
-const INVALID_REFRESH_TOKEN: &str = "Invalid refresh token";
-
 #[derive(Clone)]
 struct Sessions {
     ctx: Context,
@@ -57,6 +52,12 @@ struct RefreshRequest {
     refresh_token: String,
 }
 
+// EXERCISE: refresh_session
+/// One answer for an unknown, used or expired refresh token: which of them
+/// it was would only help someone holding a stolen one.
+#[allow(dead_code)] // Remove this line once `refresh_session` uses it.
+const INVALID_REFRESH_TOKEN: &str = "Invalid refresh token";
+
 /// Redeems `refresh_token` with [`RefreshTokens::redeem`] (it must never
 /// work again), checks that its user still exists, and answers
 /// `{token, refreshToken}` with a new access token and a new refresh token.
@@ -68,3 +69,4 @@ async fn refresh_session(
 ) -> Result<Json<Value>, ApiError> {
     todo!("rotate the refresh token (chapter 03, \"Refresh tokens\")")
 }
+// EXERCISE_END: refresh_session

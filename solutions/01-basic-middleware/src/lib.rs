@@ -38,15 +38,18 @@ pub async fn app(ctx: Context) -> anyhow::Result<Router> {
 }
 
 // ANCHOR: count_attempt
+// EXERCISE: count_attempt
 /// Middleware A. It never refuses anyone, so its error type is
 /// [`std::convert::Infallible`]: the compiler knows this `Err` cannot happen.
 async fn count_attempt(State(stats): State<Stats>) -> Result<(), std::convert::Infallible> {
     stats.record_attempt();
     Ok(())
 }
+// EXERCISE_END: count_attempt
 // ANCHOR_END: count_attempt
 
 // ANCHOR: require_token
+// EXERCISE: require_token
 /// Middleware B: the handshake's `auth` must hold a non-empty string `token`.
 /// Nothing checks the token yet; that is lesson 02.
 ///
@@ -66,6 +69,7 @@ async fn require_token(
         }
     }
 }
+// EXERCISE_END: require_token
 // ANCHOR_END: require_token
 
 /// Runs only for sockets every middleware let through.

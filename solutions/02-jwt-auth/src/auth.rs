@@ -1,8 +1,7 @@
 //! The authentication middleware: from a handshake's `auth.token` to a user
 //! attached to the socket, or a refusal the client can act on.
 
-use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::DecodingKey;
 use serde_json::Value;
 use socketioxide::extract::{SocketRef, State, TryData};
 use workbook::Context;
@@ -41,14 +40,17 @@ impl std::fmt::Display for AuthError {
 // ANCHOR_END: errors
 
 // ANCHOR: authenticate
-/// Connect middleware for `/`. On success the socket carries its [`User`]
-/// in `socket.extensions`, where handlers read it with `Extension<User>`,
-/// and is in the room `user:<id>`, which reaches all of that user's devices.
+// EXERCISE: authenticate
+/// Connect middleware for `/`. On success the socket carries its user's
+/// [`PublicUser`] in `socket.extensions`, where handlers read it with
+/// `Extension<PublicUser>`, and is in the room `user:<id>`, which reaches all
+/// of that user's devices. Only the public shape is kept: the password hash
+/// has no business living on a socket for hours.
 ///
 /// `TryData` rather than `Data`: a handshake whose `auth` does not parse must
 /// get our answer, not serde's internal message.
 ///
-/// [`User`]: workbook::users::User
+/// [`PublicUser`]: workbook::users::PublicUser
 pub async fn authenticate(
     socket: SocketRef,
     State(ctx): State<Context>,
@@ -73,12 +75,14 @@ pub async fn authenticate(
     // connection before that handler runs, so a message sent to the room at
     // once could otherwise miss this socket.
     socket.join(format!("user:{}", user.id));
-    socket.extensions.insert(user);
+    socket.extensions.insert(user.public());
     Ok(())
 }
+// EXERCISE_END: authenticate
 // ANCHOR_END: authenticate
 
 // ANCHOR: token_from
+// EXERCISE: token_from
 /// The token, if the handshake brings one. Only `auth.token` counts: a token
 /// in the URL's query string is ignored, because URLs end up in logs.
 /// Missing, `null` and `""` all mean "no token"; any other non-string is a
@@ -91,9 +95,11 @@ pub fn token_from(auth: &Value) -> Result<Option<&str>, AuthError> {
         Some(_) => Err(AuthError::Invalid),
     }
 }
+// EXERCISE_END: token_from
 // ANCHOR_END: token_from
 
 // ANCHOR: verify
+// EXERCISE: verify
 /// Checks the signature with HS256 and nothing else, then `exp` with no
 /// leeway, then that the claims have the shape of [`Claims`].
 ///
@@ -101,13 +107,16 @@ pub fn token_from(auth: &Value) -> Result<Option<&str>, AuthError> {
 /// header: a verifier that followed it could be told `none` (no signature at
 /// all) or to treat a public key as an HMAC secret.
 pub fn verify(token: &str, key: &DecodingKey) -> Result<Claims, AuthError> {
-    let mut validation = Validation::new(Algorithm::HS256);
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
     // The server that issues the tokens checks them: no clock skew to forgive.
     validation.leeway = 0;
     match jsonwebtoken::decode::<Claims>(token, key, &validation) {
         Ok(data) => Ok(data.claims),
-        Err(e) if *e.kind() == ErrorKind::ExpiredSignature => Err(AuthError::Expired),
+        Err(e) if *e.kind() == jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+            Err(AuthError::Expired)
+        }
         Err(_) => Err(AuthError::Invalid),
     }
 }
+// EXERCISE_END: verify
 // ANCHOR_END: verify

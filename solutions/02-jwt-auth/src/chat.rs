@@ -1,5 +1,5 @@
 //! The events of an authenticated socket. Each handler takes the user from
-//! the socket (`Extension<User>`), where the middleware put it, and never
+//! the socket (`Extension<PublicUser>`), where the middleware put it, and never
 //! from the payload: a payload says whatever the client wants it to say.
 
 use std::convert::Infallible;
@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use socketioxide::extract::{AckSender, Extension, SocketRef, TryData};
-use workbook::users::User;
+use workbook::users::PublicUser;
 
 // ANCHOR: register
 /// A middleware that registers the socket's events; it never refuses.
@@ -32,21 +32,15 @@ pub struct JoinRoom {
     room: String,
 }
 
-/// `send-message {room, text}`. A `sender` or `senderId` in the payload is
-/// not even read: serde skips fields the struct does not name.
-#[derive(Deserialize)]
-pub struct SendMessage {
-    room: String,
-    text: String,
-}
-
 // ANCHOR: whoami
+// EXERCISE: whoami
 /// `whoami` → ack `{id, name, role}`: the server's view of this socket's user.
-/// [`User::public`] is the only shape of a user sent to clients; it has no
+/// [`PublicUser`] is the only shape of a user the socket holds; it has no
 /// password hash to leak.
-pub async fn whoami(Extension(user): Extension<User>, ack: AckSender) {
-    let _ = ack.send(&user.public());
+pub async fn whoami(Extension(user): Extension<PublicUser>, ack: AckSender) {
+    let _ = ack.send(&user);
 }
+// EXERCISE_END: whoami
 // ANCHOR_END: whoami
 
 /// `join-room {room}` → joins, ack `{status:"ok"}`.
@@ -67,13 +61,22 @@ pub async fn join_room(socket: SocketRef, ack: AckSender, TryData(data): TryData
     let _ = ack.send(&reply);
 }
 
+// EXERCISE: send_message
+/// `send-message {room, text}`. A `sender` or `senderId` in the payload is
+/// not even read: serde skips fields the struct does not name.
+#[derive(Deserialize)]
+pub struct SendMessage {
+    room: String,
+    text: String,
+}
+
 // ANCHOR: send_message
 /// `send-message {room, text}` → `new-message {text, sender, senderId,
 /// timestamp}` to everyone in `room`, the sender included. Who sent it is
 /// the socket's user, whatever the payload claims.
 pub async fn send_message(
     socket: SocketRef,
-    Extension(user): Extension<User>,
+    Extension(user): Extension<PublicUser>,
     ack: AckSender,
     TryData(data): TryData<SendMessage>,
 ) {
@@ -83,7 +86,7 @@ pub async fn send_message(
     };
     let message = json!({
         "text": text,
-        "sender": user.username,
+        "sender": user.name,
         "senderId": user.id,
         "timestamp": now_ms(),
     });
@@ -94,15 +97,16 @@ pub async fn send_message(
 }
 // ANCHOR_END: send_message
 
-/// The answer to a payload of the wrong shape. Asking again with the same
-/// payload will not help, and the connection stays open.
-fn invalid_payload() -> Value {
-    json!({ "error": "Invalid payload" })
-}
-
 /// Milliseconds since the Unix epoch, as JavaScript's `Date.now()`.
 fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
+}
+// EXERCISE_END: send_message
+
+/// The answer to a payload of the wrong shape. Asking again with the same
+/// payload will not help, and the connection stays open.
+fn invalid_payload() -> Value {
+    json!({ "error": "Invalid payload" })
 }

@@ -13,7 +13,7 @@ use axum::Router;
 use socketioxide::extract::{Extension, SocketRef};
 use socketioxide::handler::ConnectHandler;
 use workbook::Context;
-use workbook::users::User;
+use workbook::users::PublicUser;
 
 use auth::authenticate;
 
@@ -35,6 +35,6 @@ pub async fn app(ctx: Context) -> anyhow::Result<Router> {
 /// Runs once every middleware has let the socket in. The events are
 /// already registered (see [`chat::register`]); what is left is a line in
 /// the log, with the user's id and never their token.
-async fn on_connect(socket: SocketRef, Extension(user): Extension<User>) {
+async fn on_connect(socket: SocketRef, Extension(user): Extension<PublicUser>) {
     tracing::info!(user_id = %user.id, socket_id = %socket.id, "connected");
 }

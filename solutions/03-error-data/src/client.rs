@@ -71,6 +71,7 @@ impl ClientError {
 }
 
 // ANCHOR: connect
+// EXERCISE: connect
 /// Connects to `server` (e.g. `http://127.0.0.1:3000/`) with `token`. When
 /// the server answers `TOKEN_EXPIRED`, trades `refresh_token` for a new pair
 /// and tries once more: a second refusal is final, so a server that keeps
@@ -111,6 +112,7 @@ fn refused(rejection: Rejection) -> ClientError {
         _ => ClientError::Refused(rejection),
     }
 }
+// EXERCISE_END: connect
 // ANCHOR_END: connect
 
 /// One handshake: the socket when the server accepts, the refusal when it

@@ -31,12 +31,11 @@ pub async fn authenticate(
             return Err(AuthError::Unavailable);
         }
     };
-    // The socket is set up here, not in `on_connect`: socketioxide starts
-    // the connect handler as a task of its own after telling the client it
-    // is connected, so an event sent at once could find no handler yet.
+    // Joined here, not in `on_connect`: socketioxide starts the connect
+    // handler as a task of its own after telling the client it is
+    // connected, so a message sent to the room at once could miss it.
     socket.join(format!("user:{}", user.id));
     socket.extensions.insert(user.public());
-    socket.on("whoami", whoami);
     Ok(())
 }
 // ANCHOR_END: authenticate
@@ -51,6 +50,15 @@ fn token_of(auth: Option<Value>) -> Result<String, AuthError> {
         Some(Value::String(token)) => Ok(token.clone()),
         Some(_) => Err(AuthError::InvalidToken),
     }
+}
+
+/// A middleware that registers the socket's events; it never refuses. It
+/// runs after [`authenticate`] and before the client hears it is connected,
+/// so a client that emits at once finds its handlers in place (chapter 02,
+/// "Why in a middleware, and not the connect handler").
+pub async fn register(socket: SocketRef) -> Result<(), std::convert::Infallible> {
+    socket.on("whoami", whoami);
+    Ok(())
 }
 
 /// Runs once the client has been told it is connected.

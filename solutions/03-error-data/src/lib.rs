@@ -38,7 +38,13 @@ pub async fn app(ctx: Context) -> anyhow::Result<Router> {
     };
 
     let (layer, io) = workbook::socket_io().with_state(ctx.clone()).build_layer();
-    io.ns("/", handshake::on_connect.with(handshake::authenticate));
+    // The last `.with()` runs first: authenticate, then register the events.
+    io.ns(
+        "/",
+        handshake::on_connect
+            .with(handshake::register)
+            .with(handshake::authenticate),
+    );
 
     Ok(Router::new()
         .merge(workbook::auth::register_route(&ctx))

@@ -13,8 +13,6 @@
 
 use std::fmt;
 
-use serde_json::json;
-
 // ANCHOR: enum
 /// Every way the authentication middleware can refuse a socket. The
 /// middleware returns it as its error, and socketioxide sends its
@@ -48,6 +46,7 @@ impl AuthError {
     }
 
     // ANCHOR: kind
+    // EXERCISE: kind
     /// What a program matches on. Part of the contract: clients depend on
     /// these strings, so they never change.
     pub fn kind(self) -> &'static str {
@@ -59,21 +58,24 @@ impl AuthError {
             AuthError::Unavailable => "UNAVAILABLE",
         }
     }
+    // EXERCISE_END: kind
     // ANCHOR_END: kind
 }
 
 // ANCHOR: display
+// EXERCISE: fmt
 /// The `connect_error` message: a JSON document rather than a sentence.
 /// `serde_json` writes it, so quotes in a message could never break it.
 impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let document = json!({
+        let document = serde_json::json!({
             "message": self.message(),
             "data": { "type": self.kind() },
         });
         write!(f, "{document}")
     }
 }
+// EXERCISE_END: fmt
 // ANCHOR_END: display
 
 impl std::error::Error for AuthError {}

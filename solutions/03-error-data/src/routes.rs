@@ -12,10 +12,6 @@ use workbook::http::{ApiError, JsonBody};
 
 use crate::refresh::RefreshTokens;
 
-/// One answer for an unknown, used or expired refresh token: which of them
-/// it was would only help someone holding a stolen one.
-const INVALID_REFRESH_TOKEN: &str = "Invalid refresh token";
-
 #[derive(Clone)]
 struct Sessions {
     ctx: Context,
@@ -56,6 +52,11 @@ struct RefreshRequest {
     refresh_token: String,
 }
 
+// EXERCISE: refresh_session
+/// One answer for an unknown, used or expired refresh token: which of them
+/// it was would only help someone holding a stolen one.
+const INVALID_REFRESH_TOKEN: &str = "Invalid refresh token";
+
 // ANCHOR: refresh
 /// Redeems the refresh token (it never works again) and answers with a new
 /// access token and a new refresh token. The user must still exist: a
@@ -88,4 +89,5 @@ async fn refresh_session(
         "refreshToken": next,
     })))
 }
+// EXERCISE_END: refresh_session
 // ANCHOR_END: refresh
