@@ -19,6 +19,8 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 /// `server`, from a socket bound to `source` (any port). Returns the
 /// address to connect to. The relay runs until the test's runtime stops.
 pub async fn forward_from(server: SocketAddr, source: IpAddr) -> SocketAddr {
+    // Fail here, in the test, rather than in the relay's task.
+    drop(bound_socket(source));
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a port for the forwarder");
@@ -32,6 +34,16 @@ pub async fn forward_from(server: SocketAddr, source: IpAddr) -> SocketAddr {
 }
 
 async fn relay(mut client: TcpStream, server: SocketAddr, source: IpAddr) {
+    let Ok(mut upstream) = bound_socket(source).connect(server).await else {
+        return;
+    };
+    let _ = client.set_nodelay(true);
+    let _ = upstream.set_nodelay(true);
+    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+}
+
+/// A TCP socket bound to `source` and a free port, ready to connect.
+fn bound_socket(source: IpAddr) -> TcpSocket {
     let socket = match source {
         IpAddr::V4(_) => TcpSocket::new_v4(),
         IpAddr::V6(_) => TcpSocket::new_v6(),
@@ -39,11 +51,12 @@ async fn relay(mut client: TcpStream, server: SocketAddr, source: IpAddr) {
     .expect("a TCP socket");
     socket
         .bind(SocketAddr::new(source, 0))
-        .unwrap_or_else(|e| panic!("cannot bind {source}: {e} (is it a loopback address?)"));
-    let Ok(mut upstream) = socket.connect(server).await else {
-        return;
-    };
-    let _ = client.set_nodelay(true);
-    let _ = upstream.set_nodelay(true);
-    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot bind the test client to {source}: {e}. On Linux all of \
+                 127.0.0.0/8 is loopback; on macOS add the address first: \
+                 `sudo ifconfig lo0 alias {source} up`"
+            )
+        });
+    socket
 }
