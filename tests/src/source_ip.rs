@@ -49,14 +49,12 @@ fn bound_socket(source: IpAddr) -> TcpSocket {
         IpAddr::V6(_) => TcpSocket::new_v6(),
     }
     .expect("a TCP socket");
-    socket
-        .bind(SocketAddr::new(source, 0))
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot bind the test client to {source}: {e}. On Linux all of \
+    socket.bind(SocketAddr::new(source, 0)).unwrap_or_else(|e| {
+        panic!(
+            "cannot bind the test client to {source}: {e}. On Linux all of \
                  127.0.0.0/8 is loopback; on macOS add the address first: \
                  `sudo ifconfig lo0 alias {source} up`"
-            )
-        });
+        )
+    });
     socket
 }
