@@ -10,7 +10,9 @@ use workbook::jwt::TokenError;
 use crate::refusal::Refusal;
 
 /// Attaches the user to the socket (`socket.extensions`), where the next
-/// middleware and the handlers read it with `Extension<User>`.
+/// middleware and the handlers read it with `Extension<PublicUser>`. Only
+/// the public shape `{id, name, role}`: the password hash has no business
+/// living on a socket for hours.
 ///
 /// It joins no room and registers no handler: a later middleware may still
 /// refuse, and a refused socket must leave nothing behind. socketioxide
@@ -36,7 +38,7 @@ pub async fn authenticate(
             return Err(Refusal::Unavailable);
         }
     };
-    socket.extensions.insert(user);
+    socket.extensions.insert(user.public());
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! decides whether that user may come in.
 
 use socketioxide::extract::{Extension, State};
-use workbook::users::User;
+use workbook::users::PublicUser;
 
 use crate::bans::Bans;
 use crate::refusal::Refusal;
@@ -17,7 +17,7 @@ use crate::refusal::Refusal;
 /// let anyone in.
 #[allow(unused_variables)] // Remove this line once the body uses its arguments.
 pub async fn authorize(
-    Extension(user): Extension<User>,
+    Extension(user): Extension<PublicUser>,
     State(bans): State<Bans>,
 ) -> Result<(), Refusal> {
     todo!("refuse a banned user (chapter 04, \"Authorization\")")

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use socketioxide::SocketIo;
 use socketioxide::extract::{AckSender, Extension, State, TryData};
-use workbook::users::User;
+use workbook::users::PublicUser;
 
 use crate::devices::Devices;
 use crate::refusal::Refusal;
@@ -18,7 +18,7 @@ pub const DISCONNECTED_BY_ADMIN: &str = "Disconnected by an administrator";
 /// user `authenticate` loaded from the store; its `role` is a
 /// `workbook::users::Role`.
 #[allow(unused_variables)] // Remove this line once the body uses `user`.
-pub async fn require_admin(Extension(user): Extension<User>) -> Result<(), Refusal> {
+pub async fn require_admin(Extension(user): Extension<PublicUser>) -> Result<(), Refusal> {
     todo!("let only administrators in (chapter 05, \"The admin lock\")")
 }
 // EXERCISE_END: require_admin

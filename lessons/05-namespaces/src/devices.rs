@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
-use workbook::users::User;
+use workbook::users::PublicUser;
 
 /// One online user, as `online-users` lists them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -54,10 +54,10 @@ struct Held {
 
 impl Devices {
     /// Counts one more socket for `user` (a new row with the user's id and
-    /// username when it is their first), and returns the [`Device`] that
+    /// name when it is their first), and returns the [`Device`] that
     /// counts it down again when dropped.
     #[allow(unused_variables)] // Remove this line once the body uses `user`.
-    pub fn connect(&self, user: &User) -> Device {
+    pub fn connect(&self, user: &PublicUser) -> Device {
         todo!("count one more socket for the user (chapter 05, \"One user, many devices\")")
     }
 }

@@ -5,7 +5,7 @@ use std::convert::Infallible;
 
 use serde_json::Value;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State};
-use workbook::users::User;
+use workbook::users::PublicUser;
 
 use crate::admin;
 use crate::devices::Devices;
@@ -33,7 +33,7 @@ pub async fn register_anonymous(socket: SocketRef) -> Result<(), Infallible> {
 /// to one namespace) and starts counting as one of the user's devices.
 pub async fn register_member(
     socket: SocketRef,
-    Extension(user): Extension<User>,
+    Extension(user): Extension<PublicUser>,
     State(devices): State<Devices>,
 ) -> Result<(), Infallible> {
     settle(&socket, &user, &devices);
@@ -43,7 +43,7 @@ pub async fn register_member(
 /// The last middleware of `/admin`: a member's setup, and the admin events.
 pub async fn register_admin(
     socket: SocketRef,
-    Extension(user): Extension<User>,
+    Extension(user): Extension<PublicUser>,
     State(devices): State<Devices>,
 ) -> Result<(), Infallible> {
     settle(&socket, &user, &devices);
@@ -52,20 +52,20 @@ pub async fn register_admin(
     Ok(())
 }
 
-fn settle(socket: &SocketRef, user: &User, devices: &Devices) {
+fn settle(socket: &SocketRef, user: &PublicUser, devices: &Devices) {
     socket.join(format!("user:{}", user.id));
     socket.extensions.insert(devices.connect(user));
     socket.on("whoami", whoami);
 }
 
 /// `whoami` → ack `{id, name, role}`, the user as the store knows it.
-pub async fn whoami(Extension(user): Extension<User>, ack: AckSender) {
-    let _ = ack.send(&user.public());
+pub async fn whoami(Extension(user): Extension<PublicUser>, ack: AckSender) {
+    let _ = ack.send(&user);
 }
 
 /// Runs once a socket is in: a log line with the namespace and the user's
 /// id when there is one (never a token).
 pub async fn on_connect(socket: SocketRef) {
-    let user_id = socket.extensions.get::<User>().map(|user| user.id);
+    let user_id = socket.extensions.get::<PublicUser>().map(|user| user.id);
     tracing::info!(namespace = socket.ns(), socket_id = %socket.id, ?user_id, "connected");
 }

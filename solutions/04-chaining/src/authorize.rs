@@ -2,7 +2,7 @@
 //! decides whether that user may come in.
 
 use socketioxide::extract::{Extension, State};
-use workbook::users::User;
+use workbook::users::PublicUser;
 
 use crate::bans::Bans;
 use crate::refusal::Refusal;
@@ -11,13 +11,13 @@ use crate::refusal::Refusal;
 // ANCHOR: authorize
 /// Refuses a banned user with [`Refusal::Suspended`].
 ///
-/// `Extension<User>` is the user `authenticate` attached. It is only there
+/// `Extension<PublicUser>` is the user `authenticate` attached. It is only there
 /// if authentication ran first: put this middleware before it in the chain
 /// and socketioxide refuses every handshake with "Extension of type ... not
 /// found". If the ban store fails, the door stays shut: a guard that lets
 /// everyone in when it cannot check is no guard.
 pub async fn authorize(
-    Extension(user): Extension<User>,
+    Extension(user): Extension<PublicUser>,
     State(bans): State<Bans>,
 ) -> Result<(), Refusal> {
     match bans.is_banned(&user.id).await {

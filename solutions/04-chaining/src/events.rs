@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 
 use socketioxide::extract::{AckSender, Extension, MaybeExtension, SocketRef};
-use workbook::users::User;
+use workbook::users::PublicUser;
 
 use crate::logging::AttemptedAt;
 
@@ -18,7 +18,7 @@ use crate::logging::AttemptedAt;
 /// client that emits at once could beat it (see lesson 02).
 pub async fn register(
     socket: SocketRef,
-    Extension(user): Extension<User>,
+    Extension(user): Extension<PublicUser>,
 ) -> Result<(), Infallible> {
     socket.join(format!("user:{}", user.id));
     socket.on("whoami", whoami);
@@ -27,15 +27,15 @@ pub async fn register(
 // ANCHOR_END: register
 
 /// `whoami` → ack `{id, name, role}`, the user as the store knows it.
-pub async fn whoami(Extension(user): Extension<User>, ack: AckSender) {
-    let _ = ack.send(&user.public());
+pub async fn whoami(Extension(user): Extension<PublicUser>, ack: AckSender) {
+    let _ = ack.send(&user);
 }
 
 /// Runs once every middleware has let the socket in: a log line with the
 /// user's id (never their token) and how long the chain took.
 pub async fn on_connect(
     socket: SocketRef,
-    Extension(user): Extension<User>,
+    Extension(user): Extension<PublicUser>,
     MaybeExtension(attempted): MaybeExtension<AttemptedAt>,
 ) {
     let chain_ms = attempted.map_or(0, |AttemptedAt(at)| at.elapsed().as_millis());

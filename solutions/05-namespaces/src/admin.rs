@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use socketioxide::SocketIo;
 use socketioxide::extract::{AckSender, Extension, State, TryData};
-use workbook::users::User;
+use workbook::users::PublicUser;
 
 use crate::devices::Devices;
 use crate::refusal::Refusal;
@@ -19,7 +19,7 @@ pub const DISCONNECTED_BY_ADMIN: &str = "Disconnected by an administrator";
 /// the role is the store's, as of this handshake. The token's `role` claim
 /// is what the role was when the token was issued, and a demoted admin may
 /// hold a token that still says `admin` for another hour.
-pub async fn require_admin(Extension(user): Extension<User>) -> Result<(), Refusal> {
+pub async fn require_admin(Extension(user): Extension<PublicUser>) -> Result<(), Refusal> {
     use workbook::users::Role;
 
     match user.role {

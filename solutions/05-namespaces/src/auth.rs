@@ -10,7 +10,9 @@ use workbook::jwt::TokenError;
 use crate::refusal::Refusal;
 
 /// Attaches the user to the socket (`socket.extensions`), where the next
-/// middleware and the handlers read it with `Extension<User>`.
+/// middleware and the handlers read it with `Extension<PublicUser>`. Only
+/// the public shape `{id, name, role}`: the password hash has no business
+/// living on a socket for hours.
 ///
 /// The same function guards both namespaces: a middleware is a plain
 /// async function, so sharing one is writing its name twice. It joins no
@@ -35,7 +37,7 @@ pub async fn authenticate(
             return Err(Refusal::Unavailable);
         }
     };
-    socket.extensions.insert(user);
+    socket.extensions.insert(user.public());
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
-use workbook::users::User;
+use workbook::users::PublicUser;
 
 /// One online user, as `online-users` lists them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -25,6 +25,16 @@ pub struct OnlineUser {
 #[derive(Clone, Debug, Default)]
 pub struct Devices {
     by_user: Arc<Mutex<HashMap<String, OnlineUser>>>,
+}
+
+impl Devices {
+    /// Every online user, one row each, by name.
+    pub fn online(&self) -> Vec<OnlineUser> {
+        let by_user = self.by_user.lock().unwrap();
+        let mut online: Vec<OnlineUser> = by_user.values().cloned().collect();
+        online.sort_by(|a, b| a.name.cmp(&b.name).then(a.user_id.cmp(&b.user_id)));
+        online
+    }
 }
 
 // EXERCISE: devices
@@ -44,13 +54,13 @@ struct Held {
 
 impl Devices {
     /// Counts one more socket for `user`.
-    pub fn connect(&self, user: &User) -> Device {
+    pub fn connect(&self, user: &PublicUser) -> Device {
         let mut by_user = self.by_user.lock().unwrap();
         let online = by_user
             .entry(user.id.clone())
             .or_insert_with(|| OnlineUser {
                 user_id: user.id.clone(),
-                name: user.username.clone(),
+                name: user.name.clone(),
                 sockets: 0,
             });
         online.sockets += 1;
@@ -60,13 +70,6 @@ impl Devices {
                 devices: self.clone(),
             }),
         }
-    }
-
-    /// Every online user, one row each, by name.
-    pub fn online(&self) -> Vec<OnlineUser> {
-        let mut online: Vec<OnlineUser> = self.by_user.lock().unwrap().values().cloned().collect();
-        online.sort_by(|a, b| a.name.cmp(&b.name).then(a.user_id.cmp(&b.user_id)));
-        online
     }
 }
 
