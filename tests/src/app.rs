@@ -13,7 +13,8 @@ use futures_util::future::BoxFuture;
 use serde_json::Value;
 use workbook::{Config, Context, Server};
 
-use crate::socket::SocketBuilder;
+use crate::socket::{Clients, SocketBuilder};
+use crate::transcript;
 
 /// The secret every test server signs with; tests use it to forge tokens.
 pub const TEST_JWT_SECRET: &str = "harness-test-secret-at-least-32-bytes";
@@ -65,6 +66,8 @@ pub struct TestApp {
     pub ctx: Context,
     _server: Server,
     http: reqwest::Client,
+    /// Who each token belongs to, so the transcript can say "ada#1".
+    clients: Clients,
     database: Option<(String, String)>,
 }
 
@@ -100,6 +103,7 @@ impl TestApp {
             ctx: server.ctx.clone(),
             _server: server,
             http: reqwest::Client::new(),
+            clients: Clients::default(),
             database,
         }
     }
@@ -110,7 +114,7 @@ impl TestApp {
 
     /// Starts describing a Socket.IO connection to `namespace`.
     pub fn socket(&self, namespace: &str) -> SocketBuilder {
-        SocketBuilder::new(self.url("/"), namespace)
+        SocketBuilder::new(self.url("/"), namespace, self.clients.clone())
     }
 
     /// `GET path`, returning the status and the JSON body.
@@ -119,7 +123,8 @@ impl TestApp {
         if let Some(token) = bearer {
             request = request.bearer_auth(token);
         }
-        self.send(&format!("GET {path}"), request).await
+        self.send(&format!("GET {path}"), request, None, bearer)
+            .await
     }
 
     /// `POST path` with a JSON body, returning the status and the JSON body.
@@ -128,7 +133,8 @@ impl TestApp {
         if let Some(token) = bearer {
             request = request.bearer_auth(token);
         }
-        self.send(&format!("POST {path}"), request).await
+        self.send(&format!("POST {path}"), request, Some(body), bearer)
+            .await
     }
 
     /// `POST path` with a raw body, for malformed-request tests.
@@ -138,16 +144,38 @@ impl TestApp {
             .post(self.url(path))
             .body(body)
             .header("content-type", "application/json");
-        self.send(&format!("POST {path}"), request).await
+        let shown = Value::String(body.to_owned());
+        self.send(&format!("POST {path}"), request, Some(&shown), None)
+            .await
     }
 
-    async fn send(&self, what: &str, request: reqwest::RequestBuilder) -> (u16, Value) {
+    /// Sends `request` (`what` is its method and path), writing it and its
+    /// answer in the test's transcript.
+    async fn send(
+        &self,
+        what: &str,
+        request: reqwest::RequestBuilder,
+        body: Option<&Value>,
+        bearer: Option<&str>,
+    ) -> (u16, Value) {
+        let mut said = format!("→ {what}");
+        if let Some(token) = bearer {
+            said.push_str(&format!(
+                " Authorization: Bearer {}",
+                transcript::shorten(token)
+            ));
+        }
+        if let Some(body) = body {
+            said.push_str(&format!(" {}", transcript::show(body)));
+        }
+        transcript::record("http", said);
         let response = crate::wait(&format!("the answer to {what}"), request.send())
             .await
             .unwrap_or_else(|e| panic!("{what} failed: {e}"));
         let status = response.status().as_u16();
         let text = response.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        transcript::record("http", format!("← {status} {}", transcript::show(&body)));
         (status, body)
     }
 
@@ -163,7 +191,7 @@ impl TestApp {
         let login = serde_json::json!({ "username": username, "password": TestUser::PASSWORD });
         let (status, answer) = self.post("/auth/login", &login, None).await;
         assert_eq!(status, 200, "logging in as {username}: {answer}");
-        TestUser {
+        let user = TestUser {
             id: created["id"]
                 .as_str()
                 .expect("registration returns an id")
@@ -173,7 +201,9 @@ impl TestApp {
                 .as_str()
                 .expect("login returns a token")
                 .to_owned(),
-        }
+        };
+        self.clients.name_token(&user.token, &user.name);
+        user
     }
 
     /// Every line the server logged so far in this test, as JSON objects

@@ -20,7 +20,9 @@ pub mod attacks;
 mod cases;
 mod logs;
 mod socket;
+pub mod source_ip;
 pub mod suites;
+mod transcript;
 mod wait;
 
 pub use app::{App, TEST_JWT_SECRET, TestApp, TestUser};

@@ -3,8 +3,8 @@
 //! Tests in one binary run side by side, so their servers' log lines must
 //! not mix. Each test's server runs on threads named after the test (see
 //! [`crate::run`]), and libtest names the test's own thread after it too: a
-//! line is filed under the name of the thread that wrote it. A failing test
-//! shows its lines under the failure; `HARNESS_LOG=1` shows them always.
+//! line is filed under the name of the thread that wrote it, and goes into
+//! the test's [transcript](crate::transcript) as well.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -14,7 +14,7 @@ use serde_json::Value;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::wait::SERVER_THREAD;
+use crate::transcript::{self, current_test};
 
 static LINES: Mutex<Option<HashMap<String, Vec<String>>>> = Mutex::new(None);
 
@@ -61,23 +61,13 @@ pub(crate) fn clear(test: &str) {
     }
 }
 
-/// `test`'s log as a reader wants it: one line per record,
-/// `LEVEL target: message key=value ...`, or `None` when it logged nothing.
-pub(crate) fn rendered(test: &str) -> Option<String> {
-    let lines = raw(test);
-    if lines.is_empty() {
-        return None;
-    }
-    let shown: Vec<String> = lines.iter().map(|line| render(line)).collect();
-    Some(shown.join("\n"))
-}
-
+/// One record as a reader wants it: `LEVEL target: message key=value ...`.
 fn render(line: &str) -> String {
     let Ok(Value::Object(record)) = serde_json::from_str::<Value>(line) else {
-        return format!("  {line}");
+        return line.to_owned();
     };
     let text = |key: &str| record.get(key).and_then(Value::as_str).unwrap_or("");
-    let mut out = format!("  [server] {:>5} {}:", text("level"), text("target"));
+    let mut out = format!("{:>5} {}:", text("level"), text("target"));
     if let Some(Value::Object(fields)) = record.get("fields") {
         if let Some(message) = fields.get("message").and_then(Value::as_str) {
             out.push(' ');
@@ -91,12 +81,6 @@ fn render(line: &str) -> String {
         }
     }
     out
-}
-
-fn current_test() -> String {
-    let thread = std::thread::current();
-    let name = thread.name().unwrap_or("");
-    name.strip_prefix(SERVER_THREAD).unwrap_or(name).to_owned()
 }
 
 struct Capture;
@@ -130,6 +114,7 @@ impl Drop for Line {
         if text.is_empty() {
             return;
         }
+        transcript::record("server", render(text));
         let mut lines = LINES.lock().unwrap_or_else(|e| e.into_inner());
         lines
             .get_or_insert_with(HashMap::new)

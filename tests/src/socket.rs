@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::{Notify, mpsc};
 
+use crate::transcript::{self, show};
 use crate::wait;
 
 /// The prefix `rust_socketio` puts before the payload of a `connect_error`.
@@ -36,21 +37,64 @@ pub struct Received {
     pub data: Value,
 }
 
+/// The clients of one test server, for naming them in the transcript:
+/// whose each token is, and how many clients each name has had.
+#[derive(Clone, Default)]
+pub(crate) struct Clients(Arc<Mutex<ClientNames>>);
+
+#[derive(Default)]
+struct ClientNames {
+    by_token: Vec<(String, String)>,
+    opened: Vec<(String, usize)>,
+}
+
+impl Clients {
+    pub(crate) fn name_token(&self, token: &str, name: &str) {
+        let mut names = self.0.lock().unwrap();
+        names.by_token.push((token.to_owned(), name.to_owned()));
+    }
+
+    /// `ada#2` for ada's second client, `client#1` for one without a known
+    /// token, with the namespace: `ada#2 /chat`.
+    fn label(&self, auth: Option<&Value>, namespace: &str) -> String {
+        let mut names = self.0.lock().unwrap();
+        let token = auth
+            .and_then(|auth| auth.get("token"))
+            .and_then(Value::as_str);
+        let name = token
+            .and_then(|token| names.by_token.iter().find(|(t, _)| t == token))
+            .map_or("client".to_owned(), |(_, name)| name.clone());
+        let count = match names.opened.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, count)) => {
+                *count += 1;
+                *count
+            }
+            None => {
+                names.opened.push((name.clone(), 1));
+                1
+            }
+        };
+        format!("{name}#{count} {namespace}")
+    }
+}
+
 /// A connection about to be made; see [`crate::TestApp::socket`].
 pub struct SocketBuilder {
     url: String,
     namespace: String,
     auth: Option<Value>,
     headers: Vec<(String, String)>,
+    clients: Clients,
 }
 
 impl SocketBuilder {
-    pub(crate) fn new(url: String, namespace: &str) -> Self {
+    pub(crate) fn new(url: String, namespace: &str, clients: Clients) -> Self {
         Self {
             url,
             namespace: namespace.to_owned(),
             auth: None,
             headers: Vec::new(),
+            clients,
         }
     }
 
@@ -88,7 +132,19 @@ impl SocketBuilder {
 
     /// Connects and waits for the server to accept or refuse.
     pub async fn connect(self) -> Result<Socket, ConnectError> {
-        let log = Arc::new(EventLog::default());
+        let label = self.clients.label(self.auth.as_ref(), &self.namespace);
+        let mut handshake = match &self.auth {
+            Some(auth) => format!("→ handshake auth={}", show(auth)),
+            None => "→ handshake with no auth".to_owned(),
+        };
+        if let Some((_, query)) = self.url.split_once('?') {
+            handshake.push_str(&format!(" query={}", redact_query(query)));
+        }
+        for (name, _) in &self.headers {
+            handshake.push_str(&format!(" {name}: …"));
+        }
+        transcript::record(&label, handshake);
+        let log = Arc::new(EventLog::new(label.clone()));
         let (answer_tx, mut answer) = mpsc::unbounded_channel::<Result<(), String>>();
         let on_error = answer_tx.clone();
         let (record, on_close) = (log.clone(), log.clone());
@@ -117,10 +173,15 @@ impl SocketBuilder {
             .await
             .unwrap_or_else(|e| panic!("could not open a connection to the test server: {e}"));
         match wait::wait(&what, answer.recv()).await {
-            Some(Ok(())) => Ok(Socket { client, log }),
+            Some(Ok(())) => {
+                transcript::record(&label, "← connect");
+                Ok(Socket { client, log })
+            }
             Some(Err(text)) => {
                 let _ = client.disconnect().await;
-                Err(parse_connect_error(&text))
+                let error = parse_connect_error(&text);
+                transcript::record(&label, format!("← connect_error {:?}", error.message));
+                Err(error)
             }
             None => panic!("the client stopped before the server answered the handshake"),
         }
@@ -180,6 +241,7 @@ impl Socket {
     }
 
     pub async fn emit(&self, event: &str, data: Value) {
+        self.log.say(format!("→ emit {event} {}", show(&data)));
         self.client
             .emit(event, data)
             .await
@@ -188,6 +250,8 @@ impl Socket {
 
     /// Emits `event` and waits for the server's acknowledgement.
     pub async fn ack(&self, event: &str, data: Value) -> Value {
+        self.log
+            .say(format!("→ emit {event} {} (asks for an ack)", show(&data)));
         let (tx, mut rx) = mpsc::unbounded_channel();
         let callback = move |payload: Payload, _| {
             // Acks arrive as one more array around the arguments.
@@ -198,18 +262,22 @@ impl Socket {
             .emit_with_ack(event, data, wait::timeout(), callback)
             .await
             .unwrap_or_else(|e| panic!("emitting {event:?} failed: {e}"));
-        wait::wait(&format!("the acknowledgement of {event:?}"), rx.recv())
+        let answer = wait::wait(&format!("the acknowledgement of {event:?}"), rx.recv())
             .await
-            .expect("the ack callback is kept until it runs")
+            .expect("the ack callback is kept until it runs");
+        self.log.say(format!("← ack of {event} {}", show(&answer)));
+        answer
     }
 
     pub async fn disconnect(&self) {
+        self.log.say("→ disconnect");
         let _ = self.client.disconnect().await;
     }
 }
 
-#[derive(Default)]
 struct EventLog {
+    /// Who this client is in the transcript: `ada#1 /`.
+    label: String,
     events: Mutex<Vec<Received>>,
     /// How many of each event `take` has handed out already.
     taken: Mutex<Vec<(String, usize)>>,
@@ -217,7 +285,25 @@ struct EventLog {
 }
 
 impl EventLog {
+    fn new(label: String) -> Self {
+        EventLog {
+            label,
+            events: Mutex::default(),
+            taken: Mutex::default(),
+            changed: Notify::new(),
+        }
+    }
+
+    fn say(&self, what: impl AsRef<str>) {
+        transcript::record(&self.label, what);
+    }
+
     fn push(&self, event: String, data: Value) {
+        if event == "disconnect" {
+            self.say("← disconnected");
+        } else {
+            self.say(format!("← {event} {}", show(&data)));
+        }
         self.events.lock().unwrap().push(Received { event, data });
         self.changed.notify_waiters();
     }
@@ -262,6 +348,20 @@ fn first_argument(payload: Payload) -> Value {
         #[allow(deprecated)]
         Payload::String(text) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
     }
+}
+
+/// A query string with the value of any `token` shortened.
+fn redact_query(query: &str) -> String {
+    query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, value)) if key.eq_ignore_ascii_case("token") => {
+                format!("{key}={}", transcript::shorten(value))
+            }
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 fn unwrap_ack(value: Value) -> Value {

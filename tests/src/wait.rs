@@ -34,12 +34,14 @@ pub fn timeout() -> Duration {
 
 /// Runs one test on a runtime of its own. The suites' tests call it.
 ///
-/// When the test fails, the server's log for it is printed under the
-/// failure (and always with `HARNESS_LOG=1`).
+/// When the test fails, its [transcript](crate::transcript) (the
+/// conversation with the server, and the server's log) is printed under the
+/// failure; `HARNESS_LOG=1` prints it for a passing test too.
 pub fn run(name: &str, test: impl Future<Output = ()>) {
     install_panic_hook();
     crate::logs::capture();
     crate::logs::clear(name);
+    crate::transcript::begin(name);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name(format!("{SERVER_THREAD}{name}"))
@@ -49,9 +51,18 @@ pub fn run(name: &str, test: impl Future<Output = ()>) {
     let outcome =
         runtime.block_on(AssertUnwindSafe(TEST.scope(name.to_owned(), test)).catch_unwind());
     runtime.shutdown_timeout(Duration::from_secs(1));
-    let show_log = outcome.is_err() || std::env::var_os("HARNESS_LOG").is_some_and(|v| v == "1");
-    if show_log && let Some(log) = crate::logs::rendered(name) {
-        println!("\nthe server's log for this test:\n{log}");
+    if let Err(panic) = &outcome {
+        let message = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("the test panicked");
+        let flat: Vec<&str> = message.lines().map(str::trim).collect();
+        crate::transcript::record("test", format!("failed: {}", flat.join(" ")));
+    }
+    let show = outcome.is_err() || std::env::var_os("HARNESS_LOG").is_some_and(|v| v == "1");
+    if show && let Some(conversation) = crate::transcript::rendered(name) {
+        println!("\n{conversation}");
     }
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);
