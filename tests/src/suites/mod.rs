@@ -7,6 +7,10 @@ pub mod basic_middleware;
 pub mod error_data;
 #[path = "02-jwt-auth/mod.rs"]
 pub mod jwt_auth;
+#[path = "06-logging/mod.rs"]
+pub mod logging;
+#[path = "07-rate-limiting/mod.rs"]
+pub mod rate_limiting;
 
 use crate::Suite;
 
@@ -16,4 +20,6 @@ pub static ALL: &[&Suite] = &[
     &basic_middleware::SUITE,
     &jwt_auth::SUITE,
     &error_data::SUITE,
+    &logging::SUITE,
+    &rate_limiting::SUITE,
 ];
