@@ -18,10 +18,8 @@ use rust_socketio::asynchronous::{Client, ClientBuilder};
 use rust_socketio::{Event, Payload, TransportType};
 use serde_json::{Value, json};
 
+use crate::source_ip::forward_from;
 use crate::{App, Socket, TestApp, TestUser};
-
-// The relay that makes a client come from another loopback address.
-use crate::source_ip;
 
 crate::cases! {
     lesson_07 in suites::rate_limiting, dir "07-rate-limiting", attacks on "/",
@@ -127,7 +125,7 @@ async fn bare_err(server: &TestApp, user: &TestUser) -> String {
 /// (127.0.0.2, ...), through the harness's relay.
 async fn bare_from(server: &TestApp, user: &TestUser, source: &str) -> Client {
     let source: IpAddr = source.parse().expect("an IP address");
-    let relay = source_ip::forward_from(server.addr, source).await;
+    let relay = forward_from(server.addr, source).await;
     bare_at(format!("http://{relay}/"), json!({ "token": user.token }))
         .await
         .unwrap_or_else(|refusal| panic!("a connection from {source} was refused: {refusal}"))
