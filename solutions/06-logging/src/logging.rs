@@ -4,8 +4,9 @@
 //! The lines are `tracing` events. The subscriber that `workbook::run` sets
 //! up for this lesson writes each event as one JSON object on stdout, with
 //! the time (`timestamp`, RFC 3339) and level it adds itself. The encoder
-//! escapes every value it writes, so a client that puts a quote or a line
-//! break in its `User-Agent` cannot end our line and start a forged one.
+//! escapes every value it writes, so a client that puts quotes in its
+//! `User-Agent`, or a user whose name holds a line break, cannot end our
+//! line and start a forged one.
 
 use std::convert::Infallible;
 
