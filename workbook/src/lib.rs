@@ -7,7 +7,8 @@
 //! - [`auth`]: `POST /auth/register` and `POST /auth/login`;
 //! - [`http`]: the `{"message"}` error shape, JSON bodies, bearer tokens;
 //! - [`socket`]: the Socket.IO layer, with a message-size limit;
-//! - [`server`]: the [`Context`] a lesson's app is built from, and [`run`].
+//! - [`server`]: the [`Context`] a lesson's app is built from, and [`run`];
+//! - [`playground`]: the page `cargo xtask serve` adds (never the servers under test).
 //!
 //! A lesson's `main.rs` is one line: `workbook::run(lesson::app).await`.
 
@@ -17,6 +18,7 @@ pub mod db;
 pub mod http;
 pub mod jwt;
 pub mod password;
+pub mod playground;
 pub mod server;
 pub mod socket;
 pub mod users;

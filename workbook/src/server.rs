@@ -200,8 +200,27 @@ where
             "JWT_SECRET is not set: using the public development secret; anyone can forge tokens for this server"
         );
     }
-    let server = start(config, app).await?;
+    // `cargo xtask serve` only: the servers under test never serve the page.
+    let playground = crate::playground::from_env()?;
+    let with_playground = playground.is_some();
+    let server = start(config, |ctx| async move {
+        let router = app(ctx).await?;
+        // The lesson's router whole, as the fallback: `merge` would drop
+        // the fallback that its Socket.IO layer answers on.
+        Ok(match playground {
+            Some(page) => page.fallback_service(router),
+            None => router,
+        })
+    })
+    .await?;
     println!("listening on http://{}", server.addr);
+    if with_playground {
+        println!(
+            "playground on http://{}{}",
+            server.addr,
+            crate::playground::PATH
+        );
+    }
     shutdown_signal().await;
     server.stop().await
 }

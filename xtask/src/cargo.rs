@@ -180,11 +180,29 @@ pub fn run(root: &Path, args: &[&str]) -> anyhow::Result<()> {
 /// listening on `port`. Exec rather than spawn: Ctrl-C and `kill` then reach
 /// cargo and the server directly, with no runner in between to forward them
 /// or to leave an orphan listening on the port.
+///
+/// The server also serves the playground page (`playground/`, with the
+/// lesson's preset) and prints its address: `WORKBOOK_PLAYGROUND` turns it
+/// on, unless already set (empty turns it off), and `WORKBOOK_LESSON` names
+/// the lesson's folder.
 pub fn serve(root: &Path, package: &str, port: u16) -> anyhow::Result<()> {
     let mut command = cargo(root);
     command
         .args(["run", "--quiet", "-p", package])
         .env("PORT", port.to_string());
+    if std::env::var_os("WORKBOOK_PLAYGROUND").is_none() {
+        command.env("WORKBOOK_PLAYGROUND", root.join("playground"));
+    }
+    let slug = package.strip_suffix("-solution").unwrap_or(package);
+    let lesson = ["lessons", "solutions"]
+        .iter()
+        .filter_map(|dir| std::fs::read_dir(root.join(dir)).ok())
+        .flatten()
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .find(|name| name.get(2..) == Some(&format!("-{slug}")));
+    if let Some(lesson) = lesson {
+        command.env("WORKBOOK_LESSON", lesson);
+    }
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
