@@ -11,6 +11,8 @@ pub mod jwt_auth;
 pub mod logging;
 #[path = "07-rate-limiting/mod.rs"]
 pub mod rate_limiting;
+#[path = "10-session-auth/mod.rs"]
+pub mod session_auth;
 
 use crate::Suite;
 
@@ -22,4 +24,5 @@ pub static ALL: &[&Suite] = &[
     &error_data::SUITE,
     &logging::SUITE,
     &rate_limiting::SUITE,
+    &session_auth::SUITE,
 ];
