@@ -11,8 +11,8 @@ pub mod jwt_auth;
 pub mod logging;
 #[path = "07-rate-limiting/mod.rs"]
 pub mod rate_limiting;
-#[path = "10-session-auth/mod.rs"]
-pub mod session_auth;
+#[path = "12-securing-events/mod.rs"]
+pub mod securing_events;
 
 use crate::Suite;
 
@@ -24,5 +24,5 @@ pub static ALL: &[&Suite] = &[
     &error_data::SUITE,
     &logging::SUITE,
     &rate_limiting::SUITE,
-    &session_auth::SUITE,
+    &securing_events::SUITE,
 ];
