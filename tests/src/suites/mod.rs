@@ -13,6 +13,8 @@ pub mod logging;
 pub mod rate_limiting;
 #[path = "12-securing-events/mod.rs"]
 pub mod securing_events;
+#[path = "10-session-auth/mod.rs"]
+pub mod session_auth;
 
 use crate::Suite;
 
@@ -24,5 +26,6 @@ pub static ALL: &[&Suite] = &[
     &error_data::SUITE,
     &logging::SUITE,
     &rate_limiting::SUITE,
+    &session_auth::SUITE,
     &securing_events::SUITE,
 ];
