@@ -1,8 +1,10 @@
 // The playground page (../../playground), driven in a real browser against
 // lesson 02's reference server: log in, connect, whoami, a refused handshake
-// shows its message; two users in one room. Ends with a screenshot.
+// shows its message; two users in one room; lesson 03's refusal types. Ends
+// with a screenshot of lesson 02's page.
 //
-// Usage: node playground.mjs [target dir]   (jwt-auth-solution must be built)
+// Usage: node playground.mjs [target dir]   (jwt-auth-solution and
+// error-data-solution must be built)
 //
 // The browser is the system's Chromium (CHROMIUM_PATH, else the usual
 // paths); puppeteer-core never downloads one. Without a browser the browser
@@ -38,9 +40,9 @@ function assertEqual(actual, expected, what) {
   if (a !== b) throw new Error(`${what}: expected ${b}, got ${a}`);
 }
 
-/** Starts lesson 02's reference server on a free port; resolves to its URL. */
-async function serve(env) {
-  const child = spawn(`${target}/jwt-auth-solution`, [], {
+/** Starts a reference server on a free port; resolves to its URL. */
+async function serve(binary, env) {
+  const child = spawn(`${target}/${binary}`, [], {
     env: {
       ...process.env,
       PORT: "0",
@@ -62,18 +64,21 @@ async function serve(env) {
       return { url: match[1], stop: () => child.kill("SIGTERM") };
     }
   }
-  throw new Error("jwt-auth-solution exited before listening");
+  throw new Error(`${binary} exited before listening`);
 }
 
+/** CHROMIUM_PATH when set (a path that does not exist: no browser), else the usual places. */
 function findChromium() {
-  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
-  return candidates.find((path) => path && existsSync(path));
+  const given = process.env.CHROMIUM_PATH;
+  const candidates = given ? [given] : ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+  return candidates.find((path) => existsSync(path));
 }
 
 const status = async (url) => (await fetch(url)).status;
 
-const server = await serve({ WORKBOOK_PLAYGROUND: playgroundDir, WORKBOOK_LESSON: "02-jwt-auth" });
-const plain = await serve({});
+const server = await serve("jwt-auth-solution", { WORKBOOK_PLAYGROUND: playgroundDir, WORKBOOK_LESSON: "02-jwt-auth" });
+const plain = await serve("jwt-auth-solution", {});
+const errorData = await serve("error-data-solution", { WORKBOOK_PLAYGROUND: playgroundDir, WORKBOOK_LESSON: "03-error-data" });
 try {
   await check("the page, its script and lesson 02's preset are served under /playground", async () => {
     for (const path of ["/playground", "/playground/", "/playground/playground.js", "/playground/playground.css"]) {
@@ -108,16 +113,17 @@ try {
       console.log("playground: browser checks SKIPPED (no Chromium found; set CHROMIUM_PATH or install chromium)");
     }
   } else {
-    await inBrowser(chromium, server.url);
+    await inBrowser(chromium, server.url, errorData.url);
   }
 } finally {
   server.stop();
   plain.stop();
+  errorData.stop();
 }
 console.log(`playground: ${results.passed} passed, ${results.failed} failed`);
 process.exit(results.failed === 0 ? 0 : 1);
 
-async function inBrowser(executablePath, url) {
+async function inBrowser(executablePath, url, errorDataUrl) {
   const { default: puppeteer } = await import("puppeteer-core");
   const browser = await puppeteer.launch({
     executablePath,
@@ -130,7 +136,14 @@ async function inBrowser(executablePath, url) {
     const page = await browser.newPage();
     page.setDefaultTimeout(WAIT_MS);
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+    // A refused or closed client's last long-polling request may be answered
+    // 400 (its session is gone): Socket.IO's own traffic is not the page's.
+    page.on("console", (m) => {
+      if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) problems.push(`console: ${m.text()}`);
+    });
+    page.on("response", (r) => {
+      if (r.status() >= 400 && !new URL(r.url()).pathname.startsWith("/socket.io/")) problems.push(`${r.status()} ${r.url()}`);
+    });
 
     const client = (n, role) => `[data-client="${n}"] [data-role="${role}"]`;
     const text = (selector) => page.$eval(selector, (node) => node.textContent);
@@ -213,8 +226,32 @@ async function inBrowser(executablePath, url) {
       if (!line.includes("new-message") || !/"sender": ?"bob"/.test(line)) throw new Error(`new-message line: ${line}`);
     });
 
-    await check("browser: no script error and no blocked request on the page", async () => {
+    await check("browser: no script error, no blocked or failed request of the page", async () => {
       if (problems.length) throw new Error(problems.join("; "));
+    });
+
+    await check("browser: lesson 03's refusals show their parsed data.type", async () => {
+      const other = await browser.newPage();
+      other.setDefaultTimeout(WAIT_MS);
+      try {
+        await other.goto(`${errorDataUrl}/playground`, { waitUntil: "load" });
+        await other.waitForSelector("body[data-ready=true]");
+        const refusal = async (auth, custom) => {
+          await other.select(client(1, "auth"), auth);
+          if (custom) {
+            await other.$eval(client(1, "custom"), (node, v) => { node.value = v; }, custom);
+          }
+          await other.click(client(1, "connect"));
+          await other.waitForFunction((s) => document.querySelector(s).textContent === "refused", {}, client(1, "status"));
+          const shown = await other.$eval(`[data-client="1"] .refusal`, (node) => node.textContent.replace(/\s+/g, " ").trim());
+          await other.click(client(1, "clear"));
+          return shown;
+        };
+        assertEqual(await refusal("none"), "connect_error No token provided data.type AUTH_REQUIRED", "no auth");
+        assertEqual(await refusal("custom", '{"token": "a.b.c"}'), "connect_error Invalid token data.type INVALID_TOKEN", "forged token");
+      } finally {
+        await other.close();
+      }
     });
 
     await check(`browser: screenshot saved to ${screenshot}`, async () => {
