@@ -3,6 +3,8 @@
 
 #[path = "01-basic-middleware/mod.rs"]
 pub mod basic_middleware;
+#[path = "08-disconnect-cleanup/mod.rs"]
+pub mod disconnect_cleanup;
 #[path = "03-error-data/mod.rs"]
 pub mod error_data;
 #[path = "02-jwt-auth/mod.rs"]
@@ -28,4 +30,5 @@ pub static ALL: &[&Suite] = &[
     &rate_limiting::SUITE,
     &session_auth::SUITE,
     &securing_events::SUITE,
+    &disconnect_cleanup::SUITE,
 ];
