@@ -19,6 +19,7 @@ const DEFAULT_PRESET = {
 const state = {
   preset: DEFAULT_PRESET,
   users: new Map(), // name -> {name, id, role, token, refreshToken, exp}
+  session: null, // who the session cookie is for, as far as this page knows
   clients: [],
   nextClient: 1,
 };
@@ -154,9 +155,13 @@ async function account(action) {
     const { status, body } = await request("POST", "/auth/login", { username, password });
     if (status === 200 && typeof body?.token === "string") remember(username, body);
   } else if (action === "session-login") {
-    await request("POST", "/session/login", { username, password });
+    const { status } = await request("POST", "/session/login", { username, password });
+    if (status === 200) state.session = username;
+    renderUsers();
   } else if (action === "session-logout") {
-    await request("POST", "/session/logout", {});
+    const { status } = await request("POST", "/session/logout", {});
+    if (status === 200) state.session = null;
+    renderUsers();
   }
 }
 
@@ -175,7 +180,9 @@ function renderUsers() {
           onclick: () => navigator.clipboard?.writeText(user.token) }))));
   }
   $("#users").hidden = state.users.size === 0;
-  $("#no-users").hidden = state.users.size !== 0;
+  $("#no-users").hidden = state.users.size !== 0 || Boolean(state.session);
+  $("#session").hidden = !state.session;
+  $("#session-user").textContent = state.session ?? "";
   markExpired();
   const as = $("#http-form").as;
   const chosen = as.value;
