@@ -4,7 +4,6 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::json;
 use socketioxide::SocketIo;
 use socketioxide::extract::{Extension, SocketRef, State};
 use socketioxide::socket::DisconnectReason;
@@ -45,7 +44,7 @@ pub async fn on_disconnect(
         }
         // `to` leaves out this socket: the others in the room, the user's
         // other devices included, hear it.
-        let notice = json!({ "userId": user.id, "room": room });
+        let notice = serde_json::json!({ "userId": user.id, "room": room });
         if let Err(e) = socket.to(room.clone()).emit("user-leaving", &notice).await {
             tracing::warn!(error = %e, "could not announce a departure");
         }
@@ -68,7 +67,7 @@ pub async fn on_disconnect(
 /// started it, possibly once the server has stopped. Store errors are
 /// logged; `io.of("/")` rather than `io.to(..)`, which panics once
 /// `io.close()` has removed the namespaces.
-async fn offline_after_grace(
+pub async fn offline_after_grace(
     io: SocketIo,
     hub: Hub,
     user_id: String,
@@ -96,7 +95,7 @@ async fn offline_after_grace(
     if rooms.is_empty() {
         return;
     }
-    let notice = json!({ "userId": user_id, "lastSeen": left_at });
+    let notice = serde_json::json!({ "userId": user_id, "lastSeen": left_at });
     if let Err(e) = ns.to(rooms).emit("friend-offline", &notice).await {
         tracing::warn!(error = %e, "could not tell the friends");
     }

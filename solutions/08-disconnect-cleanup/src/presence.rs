@@ -31,15 +31,14 @@ struct Table {
     /// Users in their grace period: no socket, not yet offline. The value is
     /// the ticket of the one timer that may still declare them offline.
     leaving: HashMap<String, Ticket>,
-    /// The last ticket handed out; each one is new.
-    last_ticket: u64,
 }
 
-/// The right to end one grace period. A timer holds it while it sleeps;
-/// a reconnect, or a later leave with a ticket of its own, takes the right
-/// away, and the timer wakes up to find it is no longer the current one.
+/// The right to end one grace period: the id of the socket whose leave
+/// started it (socket ids are never reused). A timer holds it while it
+/// sleeps; a reconnect, or a later leave with a ticket of its own, takes
+/// the right away, and the timer wakes up to find it is no longer current.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Ticket(u64);
+pub struct Ticket(Sid);
 // ANCHOR_END: table
 
 impl Presence {
@@ -79,8 +78,7 @@ impl Presence {
             return None;
         }
         table.sockets.remove(user_id);
-        table.last_ticket += 1;
-        let ticket = Ticket(table.last_ticket);
+        let ticket = Ticket(socket);
         // Replaces any older ticket: only the latest leave's timer counts.
         table.leaving.insert(user_id.to_owned(), ticket);
         Some(ticket)
