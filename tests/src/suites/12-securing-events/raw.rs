@@ -1,13 +1,15 @@
 //! A bare client for the few cases that listen to the server's `error`
 //! event, which the harness's [`crate::Socket`] does not record:
 //! `rust_socketio` hands an event named `error` to its own `Event::Error`
-//! callback, which the harness uses for `connect_error` only.
+//! callback, which the harness uses for `connect_error` only. It speaks
+//! WebSocket from the start: the polling handshake costs a few hundred
+//! milliseconds per client and proves nothing here.
 
 use std::sync::{Arc, Mutex};
 
 use futures_util::FutureExt;
 use rust_socketio::asynchronous::{Client, ClientBuilder};
-use rust_socketio::{Event, Payload};
+use rust_socketio::{Event, Payload, TransportType};
 use serde_json::Value;
 use tokio::sync::{Notify, mpsc};
 
@@ -60,6 +62,7 @@ impl RawSocket {
         let mut builder = ClientBuilder::new(server.url("/"))
             .namespace("/")
             .reconnect(false)
+            .transport_type(TransportType::Websocket)
             .on(Event::Connect, move |_, _| {
                 let _ = connected_tx.send(());
                 async {}.boxed()
