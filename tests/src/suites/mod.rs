@@ -11,6 +11,8 @@ pub mod error_data;
 pub mod jwt_auth;
 #[path = "06-logging/mod.rs"]
 pub mod logging;
+#[path = "09-notifications/mod.rs"]
+pub mod notifications;
 #[path = "07-rate-limiting/mod.rs"]
 pub mod rate_limiting;
 #[path = "12-securing-events/mod.rs"]
@@ -31,4 +33,5 @@ pub static ALL: &[&Suite] = &[
     &session_auth::SUITE,
     &securing_events::SUITE,
     &disconnect_cleanup::SUITE,
+    &notifications::SUITE,
 ];
