@@ -32,8 +32,8 @@ impl std::fmt::Display for AuthError {
 }
 // ANCHOR_END: errors
 
-// ANCHOR: authenticate
 // EXERCISE: authenticate
+// ANCHOR: authenticate
 /// Connect middleware for `/`. It lets every socket in except one with an
 /// invalid token, and attaches what the server knows:
 ///
@@ -84,8 +84,8 @@ pub async fn authenticate(
         }
     }
 }
-// EXERCISE_END: authenticate
 // ANCHOR_END: authenticate
+// EXERCISE_END: authenticate
 
 /// The token, if the handshake brings one: `auth.token` and nowhere else
 /// (a URL's query string ends up in logs). Missing, `null` and `""` mean

@@ -67,8 +67,8 @@ pub async fn whoami(MaybeExtension(user): MaybeExtension<PublicUser>, ack: AckSe
     let _ = ack.send(&user);
 }
 
-// ANCHOR: join_post
 // EXERCISE: join_post
+// ANCHOR: join_post
 /// `join-post {postId}`: an anonymous socket is told
 /// `Authentication required to join rooms` and joins nothing; otherwise the
 /// socket joins `post:<postId>` and gets `joined-post {postId}`.
@@ -91,11 +91,11 @@ pub async fn join_post(
     let _ = socket.emit("joined-post", &serde_json::json!({ "postId": post_id }));
     reply.ok(&serde_json::json!({ "status": "ok" }));
 }
-// EXERCISE_END: join_post
 // ANCHOR_END: join_post
+// EXERCISE_END: join_post
 
-// ANCHOR: typing
 // EXERCISE: typing
+// ANCHOR: typing
 /// `typing {postId, isTyping}` → `user-typing {userName, isTyping}` to the
 /// others in `post:<postId>`. Ignored (no event, no error) unless the socket
 /// is authenticated and in that room: typing indicators are sent many
@@ -125,11 +125,11 @@ pub async fn typing(
     }
     reply.ok(&serde_json::json!({ "status": "ok" }));
 }
-// EXERCISE_END: typing
 // ANCHOR_END: typing
+// EXERCISE_END: typing
 
-// ANCHOR: like_post
 // EXERCISE: like_post
+// ANCHOR: like_post
 /// `like-post {postId}`: an anonymous socket is told `Login to like posts`;
 /// otherwise the like is stored (once per user, however often they click)
 /// and `post:<postId>` gets `like-update {likeCount}`.
@@ -163,11 +163,11 @@ pub async fn like_post(
     }
     reply.ok(&serde_json::json!({ "status": "ok", "likeCount": like_count }));
 }
-// EXERCISE_END: like_post
 // ANCHOR_END: like_post
+// EXERCISE_END: like_post
 
-// ANCHOR: send_message
 // EXERCISE: send_message
+// ANCHOR: send_message
 /// `send-message {room, text}` → `new-message {text, sender, senderId,
 /// timestamp}` to everyone in `room`, the sender included, and ack
 /// `{status:"ok"}`; into a room the socket is not in: `Not a member of this
@@ -206,16 +206,16 @@ fn now_ms() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
 }
-// EXERCISE_END: send_message
 // ANCHOR_END: send_message
+// EXERCISE_END: send_message
 
-// ANCHOR: is_member
 // EXERCISE: is_member
+// ANCHOR: is_member
 /// Whether this socket is in `room`, by the server's own list of the
 /// socket's rooms: the only rooms it is in are the ones a handler joined
 /// it to. What the client says about its rooms counts for nothing.
 pub fn is_member(socket: &SocketRef, room: &str) -> bool {
     socket.rooms().iter().any(|joined| joined == room)
 }
-// EXERCISE_END: is_member
 // ANCHOR_END: is_member
+// EXERCISE_END: is_member

@@ -46,8 +46,8 @@ impl ExpiryTimers {
         Running(self.live.clone())
     }
 
-    // ANCHOR: arm
     // EXERCISE: arm
+    // ANCHOR: arm
     /// Starts `socket`'s timer: at `exp`, `forceDisconnect {reason:"Token
     /// expired"}`, then the disconnect.
     ///
@@ -72,8 +72,8 @@ impl ExpiryTimers {
         });
         socket.extensions.insert(Timer::new(task.abort_handle()));
     }
-    // EXERCISE_END: arm
     // ANCHOR_END: arm
+    // EXERCISE_END: arm
 }
 
 /// One running timer, counted in [`ExpiryTimers::live`] while it exists.

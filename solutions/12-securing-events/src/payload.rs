@@ -49,8 +49,8 @@ impl std::fmt::Display for Invalid {
     }
 }
 
-// ANCHOR: bounded
 // EXERCISE: bounded
+// ANCHOR: bounded
 /// `value` if it has at least one and at most `max` characters. Characters,
 /// not bytes: the contract counts what a person typed, and `str::len`
 /// counts UTF-8 bytes (`"é".len()` is 2).
@@ -62,8 +62,8 @@ pub fn bounded(value: String, max: usize) -> Result<String, Invalid> {
         Err(Invalid)
     }
 }
-// EXERCISE_END: bounded
 // ANCHOR_END: bounded
+// EXERCISE_END: bounded
 
 // ANCHOR: types
 /// A post's id: 1 to [`MAX_ID_CHARS`] characters. `try_from` makes serde
