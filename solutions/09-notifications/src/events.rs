@@ -3,11 +3,9 @@
 
 use std::convert::Infallible;
 
-use serde_json::{Value, json};
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 use workbook::users::PublicUser;
 
-use crate::notify::unread_count;
 use crate::store::Store;
 
 /// The most ids one `mark-read` may carry. A client showing a list marks
@@ -36,7 +34,6 @@ pub async fn whoami(Extension(user): Extension<PublicUser>, ack: AckSender) {
 }
 
 // ANCHOR: on_connect
-// EXERCISE: on_connect
 /// Runs once the socket is connected: sends it `unread-count {count}`, so
 /// a device that was away shows what arrived meanwhile.
 ///
@@ -50,14 +47,13 @@ pub async fn on_connect(
     tracing::info!(user_id = %user.id, socket_id = %socket.id, "connected");
     match store.unread_count(&user.id).await {
         Ok(count) => {
-            let _ = socket.emit("unread-count", &unread_count(count));
+            let _ = socket.emit("unread-count", &crate::notify::unread_count(count));
         }
         Err(e) => {
             tracing::error!(user_id = %user.id, error = %e, "cannot count unread notifications")
         }
     }
 }
-// EXERCISE_END: on_connect
 // ANCHOR_END: on_connect
 
 // ANCHOR: mark_read
@@ -81,7 +77,7 @@ pub async fn mark_read(
     let ids = match ids {
         Ok(ids) if ids.len() <= MAX_MARK_READ_IDS => ids,
         _ => {
-            let _ = ack.send(&json!({ "error": "Invalid payload" }));
+            let _ = ack.send(&serde_json::json!({ "error": "Invalid payload" }));
             return;
         }
     };
@@ -89,21 +85,21 @@ pub async fn mark_read(
         Ok(()) => store.unread_count(&user.id).await,
         Err(e) => Err(e),
     };
-    let reply: Value = match count {
+    let reply = match count {
         Ok(count) => {
             let room = format!("user:{}", user.id);
             if let Err(e) = socket
                 .within(room)
-                .emit("unread-count", &unread_count(count))
+                .emit("unread-count", &crate::notify::unread_count(count))
                 .await
             {
                 tracing::warn!(error = %e, "could not push the unread count");
             }
-            json!({ "status": "ok" })
+            serde_json::json!({ "status": "ok" })
         }
         Err(e) => {
             tracing::error!(user_id = %user.id, error = %e, "cannot mark notifications read");
-            json!({ "error": "Internal server error" })
+            serde_json::json!({ "error": "Internal server error" })
         }
     };
     let _ = ack.send(&reply);

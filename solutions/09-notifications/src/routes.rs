@@ -7,14 +7,14 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use socketioxide::SocketIo;
 use workbook::Context;
 use workbook::http::{ApiError, Bearer, JsonBody};
 use workbook::jwt::{Claims, Jwt};
 use workbook::users::User;
 
-use crate::store::{NewNotification, Notification, Post, Store};
+use crate::store::{Notification, Post, Store};
 
 /// The longest post title, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -46,12 +46,12 @@ pub fn routes(api: Api) -> Router {
 
 #[derive(Deserialize)]
 pub struct NewPost {
-    title: String,
+    pub title: String,
 }
 
 #[derive(Deserialize)]
 pub struct NewComment {
-    text: String,
+    pub text: String,
 }
 
 /// The caller, as the store knows them now (their current name, and
@@ -123,7 +123,7 @@ async fn comment(
         .await
         .map_err(ApiError::internal)?;
     if post.author_id != commenter.id {
-        let new = NewNotification {
+        let new = crate::store::NewNotification {
             kind: "comment".to_owned(),
             title: "New comment on your post".to_owned(),
             body: format!("{} commented on \"{}\"", commenter.username, post.title),
@@ -133,7 +133,10 @@ async fn comment(
             .await
             .map_err(ApiError::internal)?;
     }
-    Ok((StatusCode::CREATED, Json(json!({ "success": true }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "success": true })),
+    ))
 }
 // EXERCISE_END: comment
 // ANCHOR_END: comment
