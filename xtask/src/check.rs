@@ -3,11 +3,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::grade::{self, Graded, Options, TestStatus, Verdict};
+use crate::failure::{self, Cause};
+use crate::grade::{self, Graded, Options, TestResult, TestStatus, Verdict};
 use crate::guide;
 use crate::lessons::{self, Lesson, Which};
 use crate::manifest::{self, Manifest};
-use crate::report::{self, ReportRequest};
 use crate::state::{self, Progress};
 
 /// What the command line asked for.
@@ -18,36 +18,43 @@ pub struct Request<'r> {
     pub fresh: bool,
     /// Every failing test in full, not the first few.
     pub verbose: bool,
-    pub reports: &'r [ReportRequest],
 }
 
-/// Failing tests shown in full before the rest are only named.
+/// Failures shown in full before the rest are only named.
 const SHOWN_IN_FULL: usize = 3;
 
-/// Checks the lessons `request` names (all when none); returns whether every
-/// one passed. Reports are written whatever happens.
+/// Grades the lessons `request` names (all when none) and says how they
+/// did; returns whether every one passed.
 pub fn check(root: &Path, all: &[Lesson], request: &Request) -> anyhow::Result<bool> {
-    let graded = match lessons::select(all, request.lessons)
-        .and_then(|selected| grade_lessons(root, &selected, request))
-    {
-        Ok(graded) => graded,
-        Err(error) => {
-            report::write_error(root, request.reports, &error);
-            return Err(error);
-        }
-    };
-    report::write_all(root, request.reports, &graded)?;
+    let graded = grade_selected(root, all, request)?;
+    Ok(show(root, all, request, &graded))
+}
 
+/// Grades the lessons `request` names (all when none), printing nothing but
+/// what is being checked.
+pub fn grade_selected<'a>(
+    root: &Path,
+    all: &'a [Lesson],
+    request: &Request,
+) -> anyhow::Result<Vec<Graded<'a>>> {
+    let selected = lessons::select(all, request.lessons)?;
+    grade_lessons(root, &selected, request)
+}
+
+/// Records the verdicts as the learner's progress and prints them: one line
+/// per lesson, the details of a single one, and what to do next. Returns
+/// whether every lesson passed.
+pub fn show(root: &Path, all: &[Lesson], request: &Request, graded: &[Graded]) -> bool {
     let mut progress: Progress = state::load(root, state::PROGRESS);
-    for g in &graded {
+    for g in graded {
         let detail = (g.verdict == Verdict::Failing)
             .then(|| format!("{} of {}", g.failed().len(), g.tests.len()));
-        progress.record(&g.krate.lesson.slug, g.verdict.label(), detail);
+        progress.record(&g.krate.lesson.slug, g.verdict, detail);
     }
     state::save(root, state::PROGRESS, &progress);
 
     let single = graded.len() == 1;
-    for g in &graded {
+    for g in graded {
         println!("  {:<24} {}", g.krate.lesson.to_string(), describe(g));
     }
     if single {
@@ -62,7 +69,7 @@ pub fn check(root: &Path, all: &[Lesson], request: &Request) -> anyhow::Result<b
             graded[0].krate.lesson.number
         );
     }
-    Ok(passed)
+    passed
 }
 
 /// The default wall-clock limit for a lesson's suite: generous next to the
@@ -306,21 +313,66 @@ fn print_compile_errors(g: &Graded) {
     }
 }
 
+/// Failing tests that failed the same way, in the order of their first.
+fn groups<'t>(failed: &[&'t TestResult]) -> Vec<(Cause, Vec<&'t TestResult>)> {
+    let mut groups: Vec<(Cause, Vec<&TestResult>)> = Vec::new();
+    for test in failed {
+        let cause = failure::cause(&test.output);
+        match groups
+            .iter_mut()
+            .find(|(c, _)| cause.shared() && *c == cause)
+        {
+            Some((_, tests)) => tests.push(test),
+            None => groups.push((cause, vec![test])),
+        }
+    }
+    groups
+}
+
 fn print_failures(g: &Graded, verbose: bool) {
     let (unfinished, failed): (Vec<_>, Vec<_>) = g
         .failed()
         .into_iter()
         .partition(|t| t.status == TestStatus::Error);
-    let shown = if verbose { failed.len() } else { SHOWN_IN_FULL };
-    for test in failed.iter().take(shown) {
-        println!("\n──── {} ────\n{}", test.name, readable(&test.output));
+    let groups = groups(&failed);
+    let shown = if verbose { groups.len() } else { SHOWN_IN_FULL };
+    for (cause, tests) in groups.iter().take(shown) {
+        let (first, rest) = tests.split_first().expect("a group has a test");
+        if rest.is_empty() {
+            println!(
+                "\n──── {} ────\n{}",
+                first.name,
+                failure::readable(&first.output)
+            );
+            continue;
+        }
+        println!(
+            "\n──── {}, and {} more test{} failing the same way ────\n{}",
+            first.name,
+            rest.len(),
+            if rest.len() == 1 { "" } else { "s" },
+            failure::readable(&first.output)
+        );
+        let place = cause
+            .place()
+            .map(|p| format!(" (at {p})"))
+            .unwrap_or_default();
+        println!(
+            "\nThe same failure{place} stops {} more test{}: {}",
+            rest.len(),
+            if rest.len() == 1 { "" } else { "s" },
+            names_of(rest)
+        );
     }
-    if failed.len() > shown {
-        let rest: Vec<&str> = failed[shown..].iter().map(|t| t.name.as_str()).collect();
+    if groups.len() > shown {
+        let rest: Vec<&TestResult> = groups[shown..]
+            .iter()
+            .flat_map(|(_, tests)| tests.iter().copied())
+            .collect();
         println!(
             "\n…and {} more failing: {} (--verbose shows them all)",
             rest.len(),
-            rest.join(", ")
+            names_of(&rest)
         );
     }
     if g.verdict == Verdict::TimedOut {
@@ -330,11 +382,7 @@ fn print_failures(g: &Graded, verbose: bool) {
              is stuck in the server: a handler or middleware that never returns (a loop, or an \
              await on something that never happens). The whole run was stopped.",
             grade::seconds(g.limit),
-            unfinished
-                .iter()
-                .map(|t| t.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            names_of(&unfinished)
         );
     }
     if g.verdict == Verdict::Crashed && !g.stderr.trim().is_empty() {
@@ -342,63 +390,10 @@ fn print_failures(g: &Graded, verbose: bool) {
     }
 }
 
-/// A failing test's output without what helps nobody here: insta's advice
-/// to run `cargo insta`, the backtrace note, the thread ids, and insta's
-/// own panic line (its diff above says it all).
-pub fn readable(output: &str) -> String {
-    let mut lines: Vec<String> = Vec::new();
-    let mut skip_next = false;
-    for line in output.lines() {
-        if skip_next {
-            skip_next = false;
-            if line.starts_with("snapshot assertion for ") {
-                continue;
-            }
-        }
-        if line.starts_with("Stopped on the first failure.")
-            || line.starts_with("note: run with `RUST_BACKTRACE")
-        {
-            continue;
-        }
-        if line.starts_with("thread '") && line.contains("/insta-") {
-            skip_next = true;
-            continue;
-        }
-        let line = match line {
-            "-old snapshot" => "-expected (the snapshot)".to_owned(),
-            "+new results" => "+yours".to_owned(),
-            _ => without_thread_id(line),
-        };
-        lines.push(line);
-    }
-    while lines.last().is_some_and(|l| l.trim().is_empty()) {
-        lines.pop();
-    }
-    lines.join("\n")
-}
-
-/// `thread 'x' (1234) panicked` → `thread 'x' panicked`.
-fn without_thread_id(line: &str) -> String {
-    if let Some(rest) = line.strip_prefix("thread '")
-        && let Some((name, after)) = rest.split_once("' (")
-        && let Some((id, tail)) = after.split_once(") ")
-        && id.bytes().all(|b| b.is_ascii_digit())
-    {
-        return format!("thread '{name}' {tail}");
-    }
-    line.to_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::readable;
-
-    #[test]
-    fn insta_noise_goes_and_the_diff_stays() {
-        let output = "Snapshot: x\n-old snapshot\n+new results\n  2 │- a\nStopped on the first failure. Run `cargo insta test` to run all snapshots.\n\nthread 'x' (42) panicked at /r/insta-1.49.0/src/runtime.rs:1:1:\nsnapshot assertion for 'x' failed in line 3\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\nthread 'server:x' (43) panicked at src/lib.rs:1:1:\nboom";
-        assert_eq!(
-            readable(output),
-            "Snapshot: x\n-expected (the snapshot)\n+yours\n  2 │- a\n\nthread 'server:x' panicked at src/lib.rs:1:1:\nboom"
-        );
-    }
+fn names_of(tests: &[&TestResult]) -> String {
+    tests
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::cargo::Build;
-use crate::snapshots::walk;
+use crate::files;
 use crate::state;
 
 const BUILD: &str = "build.json";
@@ -51,19 +51,11 @@ fn newest_source(root: &Path) -> u128 {
         note(&root.join(file));
     }
     for dir in ["lessons", "solutions", "workbook", "tests"] {
-        note(&root.join(dir));
-        walk_dirs_too(&root.join(dir), &mut note);
+        for entry in files::entries(&root.join(dir)) {
+            note(entry.path());
+        }
     }
     newest
-}
-
-fn walk_dirs_too(dir: &Path, note: &mut dyn FnMut(&Path)) {
-    walk(dir, &mut |file| {
-        note(file);
-        if let Some(parent) = file.parent() {
-            note(parent);
-        }
-    });
 }
 
 fn target_dir() -> Option<String> {

@@ -17,18 +17,26 @@ use crate::libtest::{self, Status};
 use crate::manifest::Change;
 use crate::run::{self, Job};
 
-/// How a crate did against its lesson's suite.
+/// How a crate did against its lesson's suite. Saved (in progress and in
+/// the verdicts kept between runs) as its [`label`](Verdict::label).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verdict {
+    #[serde(rename = "passed")]
     Passed,
+    #[serde(rename = "failing")]
     Failing,
+    #[serde(rename = "does not compile")]
     DoesNotCompile,
+    #[serde(rename = "timed out")]
     TimedOut,
     /// The suite binary died without finishing (an abort, a stack overflow).
+    #[serde(rename = "crashed")]
     Crashed,
     /// The learner's crate is the starter as handed out: not run.
+    #[serde(rename = "not started")]
     NotStarted,
     /// Its suite, snapshots or harness differ from the manifest: not run.
+    #[serde(rename = "tampered")]
     Tampered,
 }
 

@@ -100,8 +100,8 @@ pub fn list(root: &Path, all: &[Lesson]) -> anyhow::Result<bool> {
     for lesson in all {
         let status = match progress.lessons.get(&lesson.slug) {
             Some(p) => match &p.detail {
-                Some(detail) => format!("{} ({detail})", p.status),
-                None => p.status.clone(),
+                Some(detail) => format!("{} ({detail})", p.status.label()),
+                None => p.status.label().to_owned(),
             },
             None => "not checked yet".to_owned(),
         };

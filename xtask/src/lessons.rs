@@ -29,12 +29,6 @@ impl Lesson {
         format!("{}-{}", self.number, self.slug)
     }
 
-    /// The module of the lesson's suite and the prefix of its snapshots:
-    /// `basic_middleware`.
-    pub fn slug_snake(&self) -> String {
-        self.slug.replace('-', "_")
-    }
-
     /// The crate under test: the learner's, or the reference.
     pub fn crate_of(&self, which: Which) -> Crate<'_> {
         match which {

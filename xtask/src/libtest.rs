@@ -2,7 +2,7 @@
 //! what a failing one printed.
 //!
 //! Stable libtest has no machine-readable format, but its plain one is
-//! steady: `running N tests`, one `test NAME ... ok|FAILED|ignored` line per
+//! steady: one `test NAME ... ok|FAILED|ignored` line per
 //! test as it ends, then a `---- NAME stdout ----` section per failure
 //! holding the panic message (and insta's diff).
 
@@ -19,8 +19,6 @@ pub enum Status {
 /// What a suite binary's output says.
 #[derive(Debug, Default)]
 pub struct Output {
-    /// From `running N tests`, when it was printed.
-    pub planned: Option<usize>,
     /// Every test that ended, in the order it ended.
     pub results: Vec<(String, Status)>,
     /// Failing test → what it printed (its panic message, insta's diff).
@@ -53,12 +51,7 @@ pub fn parse(text: &str) -> Output {
             lines.push(line);
             continue;
         }
-        if let Some(count) = line
-            .strip_prefix("running ")
-            .and_then(|l| l.split(' ').next())
-        {
-            output.planned = count.parse().ok();
-        } else if let Some((name, status)) = result_line(line) {
+        if let Some((name, status)) = result_line(line) {
             output.results.push((name.to_owned(), status));
         }
     }
@@ -113,7 +106,6 @@ test result: FAILED. 1 passed; 1 failed; 1 ignored; 0 measured; 0 filtered out; 
     #[test]
     fn reads_results_and_failure_sections() {
         let output = parse(RUN);
-        assert_eq!(output.planned, Some(3));
         assert_eq!(
             output.results,
             [

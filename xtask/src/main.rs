@@ -8,6 +8,9 @@
 mod book;
 mod cargo;
 mod check;
+mod drift;
+mod failure;
+mod files;
 mod fresh;
 mod grade;
 mod guide;
@@ -100,12 +103,13 @@ enum Command {
         #[arg(long, default_value_t = 3000)]
         port: u16,
     },
-    /// The workbook's own proof: formatting, lints, tests, every solution
-    /// passes and every starter fails its suite, the manifest, snapshots,
-    /// the book.
+    /// The workbook's own proof: formatting, lints, tests, starters equal
+    /// their solutions outside the exercises, every solution passes and
+    /// every starter fails its suite, the manifest, snapshots, the book.
     Verify {
-        /// Record the current suites, snapshots, harness and starters (and
-        /// the solutions' times) in xtask/manifest.json.
+        /// Record where the suites are, the checksums of the suites,
+        /// snapshots, harness and starters, and the solutions' times, in
+        /// xtask/manifest.json.
         #[arg(long)]
         update_manifest: bool,
     },
@@ -149,9 +153,11 @@ fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
                 timeout,
                 fresh,
                 verbose,
-                reports: &report,
             };
-            check::check(&root, &all, &request)
+            // Reports are written whatever happens, a runner error included.
+            let graded = check::grade_selected(&root, &all, &request);
+            report::write(&root, &report, &graded)?;
+            Ok(check::show(&root, &all, &request, &graded?))
         }
         Command::Watch { lesson, manual } => watch::watch(&root, &all, lesson.as_deref(), manual),
         Command::Hint { lesson } => guide::hint(lessons::find(&all, &lesson)?),

@@ -1,12 +1,18 @@
 //! The integrity manifest, `xtask/manifest.json`: a checksum of everything a
-//! learner could edit to pass without writing the lesson, each starter as it
-//! was handed out, and how long each solution's suite takes.
+//! learner could edit to pass without writing the lesson, of each starter
+//! file as it was handed out, and how long each solution's suite takes.
 //!
-//! What it guards, per lesson: the suite (`tests/src/lessons/<slug>.rs`),
-//! its snapshots (the set of files, not only their contents), the crate's
-//! `Cargo.toml` and `tests/`; and for every lesson at once: the rest of the
-//! harness, the shared `workbook` crate, the root `Cargo.toml` and
-//! `.cargo/config.toml`. A lesson crate may not grow a build script.
+//! It is also the one place that says where each lesson's suite lives: its
+//! record names the folder (`tests/src/suites/NN-slug`, the suite's
+//! `mod.rs` and its `snapshots/`). Nothing else in the runner works out
+//! where a suite or a snapshot is.
+//!
+//! What it guards, per lesson: every file under the suite's folder (the set
+//! of files, not only their contents: a snapshot added or deleted is a
+//! change), the crate's `Cargo.toml` and `tests/`; and for every lesson at
+//! once: the rest of the harness (`tests/src`, `tests/Cargo.toml`), the
+//! shared `workbook` crate, the root `Cargo.toml` and `.cargo/config.toml`.
+//! A lesson crate may not grow a build script.
 //!
 //! It is written only by `cargo xtask verify --update-manifest`, after the
 //! solutions passed and the starters failed: recording checksums is saying
@@ -20,14 +26,16 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, bail};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
+use crate::files::{self, relative, sha256};
 use crate::lessons::Lesson;
-use crate::snapshots::{self, walk};
 
 pub const PATH: &str = "xtask/manifest.json";
+
+/// Where the suites' folders are made, one per lesson, named like it.
+const SUITES: &str = "tests/src/suites";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
@@ -43,15 +51,26 @@ pub struct Manifest {
 pub struct LessonRecord {
     /// `01-basic-middleware`: where the lesson was when recorded.
     pub dir: String,
+    /// The folder of the lesson's suite, `tests/src/suites/01-basic-middleware`:
+    /// its `mod.rs`, and its snapshots in `snapshots/`.
+    pub suite: String,
     /// How long the solution's suite took, to size the default time limit.
     pub solution_seconds: f64,
     /// How many tests the suite has.
     pub tests: usize,
-    /// Path → SHA-256 of the lesson's suite, snapshots and guarded crate files.
+    /// Path → SHA-256 of the lesson's suite folder and guarded crate files.
     pub protected: BTreeMap<String, String>,
-    /// Path inside the lesson's directory → the starter's text, for `reset`
-    /// and for telling a lesson not started yet.
+    /// Path inside the lesson's directory → SHA-256 of the starter's file as
+    /// handed out: for telling a lesson not started yet, and for `reset`,
+    /// which finds that version in git's history.
     pub starter: BTreeMap<String, String>,
+}
+
+impl LessonRecord {
+    /// The folder of the suite's snapshots.
+    pub fn snapshots(&self) -> String {
+        format!("{}/snapshots", self.suite)
+    }
 }
 
 /// A guarded file that is not as recorded.
@@ -89,9 +108,12 @@ impl std::fmt::Display for Change {
 pub fn load(root: &Path) -> anyhow::Result<Option<Manifest>> {
     let path = root.join(PATH);
     match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text)
-            .map(Some)
-            .with_context(|| format!("{PATH} is not a manifest this runner can read")),
+        Ok(text) => serde_json::from_str(&text).map(Some).with_context(|| {
+            format!(
+                "{PATH} is not a manifest this runner can read \
+                     (record it again: cargo xtask verify --update-manifest)"
+            )
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e).with_context(|| format!("reading {PATH}")),
     }
@@ -102,18 +124,8 @@ pub fn save(root: &Path, manifest: &Manifest) -> anyhow::Result<()> {
     std::fs::write(root.join(PATH), text).with_context(|| format!("writing {PATH}"))
 }
 
-fn sha256(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
-}
-
-fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
-}
-
-/// Checksums of the files under `dirs` (and single files) that `keep` accepts.
+/// Checksums of the files under `entries` (directories or single files,
+/// relative to `root`) that `keep` accepts, by path relative to `root`.
 fn checksums(
     root: &Path,
     entries: &[&str],
@@ -121,14 +133,7 @@ fn checksums(
 ) -> BTreeMap<String, String> {
     let mut sums = BTreeMap::new();
     for entry in entries {
-        let path = root.join(entry);
-        let mut files = Vec::new();
-        if path.is_dir() {
-            walk(&path, &mut |file| files.push(file.to_owned()));
-        } else if path.is_file() {
-            files.push(path);
-        }
-        for file in files {
+        for file in files::files(&root.join(entry)) {
             let name = relative(root, &file);
             if keep(&name)
                 && let Ok(bytes) = std::fs::read(&file)
@@ -140,21 +145,13 @@ fn checksums(
     sums
 }
 
-/// Whether `path` belongs to some lesson rather than to the shared harness:
-/// a suite module beside `mod.rs`, or a snapshot. Decided by shape, not by
-/// the lessons present, so that removing a lesson changes no shared sum.
-fn lesson_owned(path: &str) -> bool {
-    let suite = path
-        .strip_prefix("tests/src/lessons/")
-        .is_some_and(|rest| rest != "mod.rs");
-    suite || path.starts_with(&format!("{}/", snapshots::DIR))
-}
-
-fn owned_by(lesson: &Lesson, path: &str) -> bool {
-    let snake = lesson.slug_snake();
-    path == format!("tests/src/lessons/{snake}.rs")
-        || path.starts_with(&format!("tests/src/lessons/{snake}/"))
-        || path.starts_with(&format!("{}/harness__lessons__{snake}__", snapshots::DIR))
+/// Whether `path` lies in some lesson's suite folder rather than in the
+/// shared harness. Decided by shape, not by the lessons present, so that
+/// adding or removing a lesson changes no shared sum.
+fn in_a_suite_folder(path: &str) -> bool {
+    path.strip_prefix(SUITES)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .is_some_and(|rest| rest.contains('/'))
 }
 
 /// The shared guarded files, as they are now.
@@ -164,56 +161,63 @@ pub fn shared_now(root: &Path) -> BTreeMap<String, String> {
         &[
             "Cargo.toml",
             ".cargo/config.toml",
-            "workbook/Cargo.toml",
-            "workbook/src",
+            "workbook",
             "tests/Cargo.toml",
             "tests/src",
         ],
-        &|path| {
-            !lesson_owned(path)
-                // Unreviewed snapshots are caught by `verify`, not here.
-                && !path.ends_with(".snap.new")
-                && !path.ends_with(".pending-snap")
-        },
+        // Unreviewed snapshots are caught by `verify`, not here.
+        &|path| !in_a_suite_folder(path) && !files::is_pending_snapshot(path),
     )
 }
 
-/// One lesson's guarded files, as they are now.
-pub fn protected_now(root: &Path, lesson: &Lesson) -> BTreeMap<String, String> {
+/// One lesson's guarded files, as they are now: those of its suite folder
+/// `suite` and of its crate.
+pub fn protected_now(root: &Path, lesson: &Lesson, suite: &str) -> BTreeMap<String, String> {
     let dir = relative(root, &lesson.dir);
-    let crate_files = [
+    let entries = [
         format!("{dir}/Cargo.toml"),
         format!("{dir}/tests"),
         format!("{dir}/build.rs"),
+        suite.to_owned(),
     ];
-    let mut sums = checksums(
+    checksums(
         root,
-        &crate_files.iter().map(String::as_str).collect::<Vec<_>>(),
-        &|_| true,
-    );
-    sums.extend(checksums(root, &["tests/src"], &|path| {
-        owned_by(lesson, path) && !path.ends_with(".snap.new") && !path.ends_with(".pending-snap")
-    }));
-    sums
+        &entries.iter().map(String::as_str).collect::<Vec<_>>(),
+        &|path| !files::is_pending_snapshot(path),
+    )
 }
 
-/// The starter's files, as they are now in `lessons/NN-slug`.
+/// The checksums of the starter's files as they are now in `lessons/NN-slug`,
+/// by path inside it.
 pub fn starter_now(lesson: &Lesson) -> anyhow::Result<BTreeMap<String, String>> {
-    let mut files = BTreeMap::new();
-    let mut error = None;
-    walk(&lesson.dir, &mut |file| {
-        let name = relative(&lesson.dir, file);
-        match std::fs::read_to_string(file) {
-            Ok(text) => {
-                files.insert(name, text);
-            }
-            Err(e) => error = Some(anyhow::anyhow!("reading {}: {e}", file.display())),
-        }
-    });
-    match error {
-        Some(e) => Err(e),
-        None => Ok(files),
+    let mut sums = BTreeMap::new();
+    for file in files::files(&lesson.dir) {
+        let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+        sums.insert(relative(&lesson.dir, &file), sha256(&bytes));
     }
+    Ok(sums)
+}
+
+/// The suite folder of `lesson` in a workbook being recorded: named like the
+/// lesson, holding a `mod.rs` whose `cases!` names that folder too (insta
+/// writes the snapshots where the suite says).
+fn suite_folder(root: &Path, lesson: &Lesson) -> anyhow::Result<String> {
+    let suite = format!("{SUITES}/{}", lesson.id());
+    let module = root.join(&suite).join("mod.rs");
+    let text = std::fs::read_to_string(&module).with_context(|| {
+        format!(
+            "lesson {} has no suite: {suite}/mod.rs cannot be read",
+            lesson.id()
+        )
+    })?;
+    let declared = format!("dir \"{}\"", lesson.id());
+    if !text.contains(&declared) {
+        bail!(
+            "{suite}/mod.rs does not register its cases with `{declared}`: \
+             its snapshots would be looked for elsewhere"
+        );
+    }
+    Ok(suite)
 }
 
 /// Differences between `recorded` and `now`, sorted by path.
@@ -243,7 +247,10 @@ pub fn tampered(root: &Path, manifest: &Manifest, lesson: &Lesson) -> Vec<Change
         ))];
     };
     let mut changes = diff(&manifest.shared, &shared_now(root));
-    changes.extend(diff(&record.protected, &protected_now(root, lesson)));
+    changes.extend(diff(
+        &record.protected,
+        &protected_now(root, lesson, &record.suite),
+    ));
     changes
 }
 
@@ -272,20 +279,23 @@ pub fn compute(
             // A new lesson: `verify` records its time once its suite ran.
             (None, None) => (0.0, 0),
         };
+        let suite = suite_folder(root, lesson)?;
         records.insert(
             lesson.slug.clone(),
             LessonRecord {
                 dir: lesson.id(),
+                protected: protected_now(root, lesson, &suite),
+                suite,
                 solution_seconds,
                 tests,
-                protected: protected_now(root, lesson),
                 starter: starter_now(lesson)?,
             },
         );
     }
     Ok(Manifest {
         about: "Written by `cargo xtask verify --update-manifest`; do not edit. \
-                Checksums of the suites, snapshots, harness and shared files, and the starters as handed out."
+                Where each lesson's suite is; checksums of the suites, snapshots, harness and \
+                shared files, and of the starters as handed out."
             .to_owned(),
         shared: shared_now(root),
         lessons: records,
@@ -311,8 +321,16 @@ pub fn staleness(
             stale.push(format!("lesson {} is not recorded", lesson.id()));
             continue;
         };
+        let suite = suite_folder(root, lesson)?;
+        if record.suite != suite {
+            stale.push(format!(
+                "lesson {}'s suite was recorded in {}, it is in {suite}",
+                lesson.id(),
+                record.suite
+            ));
+        }
         stale.extend(
-            diff(&record.protected, &protected_now(root, lesson))
+            diff(&record.protected, &protected_now(root, lesson, &suite))
                 .iter()
                 .map(ToString::to_string),
         );
@@ -323,9 +341,12 @@ pub fn staleness(
                 record.dir
             ));
         }
-        if record.starter != starter_now(lesson)? {
-            stale.push(format!("the starter of lesson {} changed", lesson.id()));
-        }
+        let starter = relative(root, &lesson.dir);
+        stale.extend(
+            diff(&record.starter, &starter_now(lesson)?)
+                .iter()
+                .map(|change| format!("the starter's {starter}/{change}")),
+        );
     }
     for slug in manifest
         .lessons
@@ -335,4 +356,20 @@ pub fn staleness(
         stale.push(format!("lesson `{slug}` is recorded but no longer exists"));
     }
     Ok(stale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_a_suite_folder;
+
+    #[test]
+    fn a_suite_folder_belongs_to_its_lesson_and_the_rest_is_shared() {
+        assert!(in_a_suite_folder("tests/src/suites/02-jwt-auth/mod.rs"));
+        assert!(in_a_suite_folder(
+            "tests/src/suites/02-jwt-auth/snapshots/attack_alg_none.snap"
+        ));
+        assert!(!in_a_suite_folder("tests/src/suites/mod.rs"));
+        assert!(!in_a_suite_folder("tests/src/attacks.rs"));
+        assert!(!in_a_suite_folder("tests/src/suitesx/a/b.rs"));
+    }
 }

@@ -17,7 +17,7 @@ use std::str::FromStr;
 use anyhow::{Context as _, bail};
 use serde::Serialize;
 
-use crate::check::readable;
+use crate::failure::{self, readable};
 use crate::grade::{Graded, TestResult, TestStatus, Verdict};
 use crate::state;
 
@@ -75,7 +75,7 @@ impl ReportRequest {
     }
 }
 
-fn write(root: &Path, request: &ReportRequest, text: &str) -> anyhow::Result<()> {
+fn write_one(root: &Path, request: &ReportRequest, text: &str) -> anyhow::Result<()> {
     let path = request.path(root);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
@@ -87,20 +87,36 @@ fn write(root: &Path, request: &ReportRequest, text: &str) -> anyhow::Result<()>
     Ok(())
 }
 
-pub fn write_all(root: &Path, requests: &[ReportRequest], graded: &[Graded]) -> anyhow::Result<()> {
+/// Writes the reports `requests` asks for: of the lessons graded, or, when
+/// the runner could not grade, of that error.
+pub fn write(
+    root: &Path,
+    requests: &[ReportRequest],
+    graded: &anyhow::Result<Vec<Graded>>,
+) -> anyhow::Result<()> {
+    match graded {
+        Ok(graded) => write_all(root, requests, graded),
+        Err(error) => {
+            write_error(root, requests, error);
+            Ok(())
+        }
+    }
+}
+
+fn write_all(root: &Path, requests: &[ReportRequest], graded: &[Graded]) -> anyhow::Result<()> {
     for request in requests {
         let text = match request.kind {
             Kind::Json => pretty(&json_report(graded)),
             Kind::Junit => junit(graded),
             Kind::Classroom => pretty(&classroom(graded)),
         };
-        write(root, request, &text)?;
+        write_one(root, request, &text)?;
     }
     Ok(())
 }
 
 /// Reports saying the runner could not grade at all.
-pub fn write_error(root: &Path, requests: &[ReportRequest], error: &anyhow::Error) {
+fn write_error(root: &Path, requests: &[ReportRequest], error: &anyhow::Error) {
     let message = format!("{error:#}");
     for request in requests {
         let text = match request.kind {
@@ -122,7 +138,7 @@ pub fn write_error(root: &Path, requests: &[ReportRequest], error: &anyhow::Erro
                 xml(&message)
             ),
         };
-        if let Err(e) = write(root, request, &text) {
+        if let Err(e) = write_one(root, request, &text) {
             eprintln!("error: {e:#}");
         }
     }
@@ -148,7 +164,7 @@ fn cap(text: &str, limit: usize) -> String {
 }
 
 /// The gist of a failure: insta's changed lines, or the panic message.
-pub fn message(test: &TestResult) -> String {
+fn message(test: &TestResult) -> String {
     let output = readable(&test.output);
     if let Some(snapshot) = output.lines().find_map(|l| l.strip_prefix("Snapshot: ")) {
         let changed: Vec<&str> = output
@@ -164,20 +180,10 @@ pub fn message(test: &TestResult) -> String {
             MESSAGE_CAP,
         );
     }
-    // The last panic is the test's own; the server's, if any, came first.
-    let lines: Vec<&str> = output.lines().collect();
-    if let Some(at) = lines
-        .iter()
-        .rposition(|l| l.starts_with("thread '") && l.contains(" panicked at "))
-    {
-        let body: Vec<&str> = lines[at + 1..]
-            .iter()
-            .take_while(|l| !l.trim().is_empty())
-            .copied()
-            .collect();
-        return cap(&body.join("\n"), MESSAGE_CAP);
+    match failure::last_panic(&test.output) {
+        Some((_, message)) => cap(&message, MESSAGE_CAP),
+        None => cap(output.trim(), MESSAGE_CAP),
     }
-    cap(output.trim(), MESSAGE_CAP)
 }
 
 /// What a lesson that ran no test says.

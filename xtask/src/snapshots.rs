@@ -1,38 +1,32 @@
 //! The snapshot files: none pending, none orphaned.
 //!
 //! A snapshot that no case asserts any more is not harmless: it reads as a
-//! spec that the suite no longer holds anyone to.
+//! spec that the suite no longer holds anyone to. Each lesson's snapshots
+//! are in the folder its manifest record names, one `<case>.snap` per case
+//! (`<case>-N.snap` for a case's N-th).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 
-use crate::cargo;
+use crate::files::{self, relative};
 use crate::lessons::Lesson;
-use crate::run;
-
-/// Where every lesson's snapshots live.
-pub const DIR: &str = "tests/src/lessons/snapshots";
+use crate::manifest::{self, Manifest};
+use crate::{cargo, run};
 
 /// No `.snap.new` or `.pending-snap` anywhere in the sources: they are
 /// answers insta recorded and nobody reviewed.
 pub fn no_pending(root: &Path) -> anyhow::Result<()> {
     let mut pending = Vec::new();
     for dir in ["tests", "lessons", "solutions", "workbook", "xtask"] {
-        walk(&root.join(dir), &mut |path| {
-            let name = path.to_string_lossy();
-            if name.ends_with(".snap.new") || name.ends_with(".pending-snap") {
-                pending.push(
-                    path.strip_prefix(root)
-                        .unwrap_or(path)
-                        .display()
-                        .to_string(),
-                );
+        for path in files::files(&root.join(dir)) {
+            let name = relative(root, &path);
+            if files::is_pending_snapshot(&name) {
+                pending.push(name);
             }
-        });
+        }
     }
     if !pending.is_empty() {
-        pending.sort();
         bail!(
             "pending snapshots (review them, then delete them):\n  {}",
             pending.join("\n  ")
@@ -41,42 +35,33 @@ pub fn no_pending(root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every `.snap` is named `harness__lessons__<slug_snake>__<case>[-N].snap`
-/// for a case of that lesson's suite.
+/// Every `.snap` in a lesson's snapshot folder is named after a test of
+/// that lesson's suite (its cases and its shared attacks).
 pub fn all_referenced(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
+    let manifest: Manifest =
+        manifest::load(root)?.with_context(|| format!("{} is missing", manifest::PATH))?;
     let packages: Vec<(&str, &Path)> = lessons
         .iter()
         .map(|l| (l.solution_package.as_str(), l.solution_dir.as_path()))
         .collect();
     let build = cargo::build_suites(root, &packages)?;
-    let mut cases = Vec::new();
+    let mut orphans = Vec::new();
     for lesson in lessons {
+        let Some(record) = manifest.lessons.get(&lesson.slug) else {
+            bail!("{} has no record of lesson {}", manifest::PATH, lesson.id());
+        };
         let Some(exe) = build.binaries.get(&lesson.solution_package) else {
             bail!("{} does not compile", lesson.solution_package);
         };
-        let prefix = format!("harness__lessons__{}__", lesson.slug_snake());
-        for case in run::list_tests(root, exe, &lesson.solution_dir)? {
-            cases.push((prefix.clone(), case));
-        }
-    }
-    let mut orphans = Vec::new();
-    let mut files = Vec::new();
-    walk(&root.join(DIR), &mut |path| files.push(path.to_owned()));
-    for path in files {
-        let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let Some(stem) = name.strip_suffix(".snap") else {
-            continue;
-        };
-        if !cases
-            .iter()
-            .any(|(prefix, case)| names_case(stem, prefix, case))
-        {
-            orphans.push(
-                path.strip_prefix(root)
-                    .unwrap_or(&path)
-                    .display()
-                    .to_string(),
-            );
+        let cases = run::list_tests(root, exe, &lesson.solution_dir)?;
+        for path in files::files(&root.join(record.snapshots())) {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            let Some(stem) = name.strip_suffix(".snap") else {
+                continue;
+            };
+            if !cases.iter().any(|case| names_case(stem, case)) {
+                orphans.push(relative(root, &path));
+            }
         }
     }
     if !orphans.is_empty() {
@@ -88,9 +73,9 @@ pub fn all_referenced(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `stem` is `<prefix><case>` or `<prefix><case>-N` (a case's N-th snapshot).
-fn names_case(stem: &str, prefix: &str, case: &str) -> bool {
-    let Some(rest) = stem.strip_prefix(prefix).and_then(|s| s.strip_prefix(case)) else {
+/// `stem` is `<case>` or `<case>-N` (a case's N-th snapshot).
+fn names_case(stem: &str, case: &str) -> bool {
+    let Some(rest) = stem.strip_prefix(case) else {
         return false;
     };
     rest.is_empty()
@@ -99,59 +84,16 @@ fn names_case(stem: &str, prefix: &str, case: &str) -> bool {
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Calls `visit` on every file under `dir`, skipping build outputs and
-/// JavaScript dependencies.
-pub fn walk(dir: &Path, visit: &mut dyn FnMut(&Path)) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            if path
-                .file_name()
-                .is_some_and(|n| n != "target" && n != "node_modules" && n != ".git")
-            {
-                walk(&path, visit);
-            }
-        } else {
-            visit(&path);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::names_case;
 
     #[test]
     fn a_snapshot_names_its_case() {
-        let prefix = "harness__lessons__basic_middleware__";
-        assert!(names_case(
-            "harness__lessons__basic_middleware__stats",
-            prefix,
-            "stats"
-        ));
-        assert!(names_case(
-            "harness__lessons__basic_middleware__stats-2",
-            prefix,
-            "stats"
-        ));
-        assert!(!names_case(
-            "harness__lessons__basic_middleware__stats_more",
-            prefix,
-            "stats"
-        ));
-        assert!(!names_case(
-            "harness__lessons__basic_middleware__stats-",
-            prefix,
-            "stats"
-        ));
-        assert!(!names_case(
-            "harness__lessons__other__stats",
-            prefix,
-            "stats"
-        ));
+        assert!(names_case("stats", "stats"));
+        assert!(names_case("stats-2", "stats"));
+        assert!(!names_case("stats_more", "stats"));
+        assert!(!names_case("stats-", "stats"));
+        assert!(!names_case("other", "stats"));
     }
 }

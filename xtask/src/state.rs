@@ -12,6 +12,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
+use crate::grade::Verdict;
+
 pub const DIR: &str = ".workbook";
 
 fn path(root: &Path, name: &str) -> PathBuf {
@@ -52,8 +54,8 @@ pub struct Progress {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LessonProgress {
-    /// `passed`, `failing`, `does not compile`, ...
-    pub status: String,
+    /// What the last check said: `passed`, `failing`, `does not compile`, ...
+    pub status: Verdict,
     /// `k of n` when failing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -72,24 +74,26 @@ pub fn now() -> u64 {
 impl Progress {
     /// Whether the lesson's last check passed.
     pub fn passed(&self, slug: &str) -> bool {
-        self.lessons.get(slug).is_some_and(|p| p.status == "passed")
+        self.lessons
+            .get(slug)
+            .is_some_and(|p| p.status == Verdict::Passed)
     }
 
-    pub fn record(&mut self, slug: &str, status: &str, detail: Option<String>) {
+    pub fn record(&mut self, slug: &str, status: Verdict, detail: Option<String>) {
         let now = now();
         let entry = self
             .lessons
             .entry(slug.to_owned())
             .or_insert_with(|| LessonProgress {
-                status: String::new(),
+                status,
                 detail: None,
                 passed_at: None,
                 checked_at: now,
             });
-        entry.status = status.to_owned();
+        entry.status = status;
         entry.detail = detail;
         entry.checked_at = now;
-        if status == "passed" && entry.passed_at.is_none() {
+        if status == Verdict::Passed && entry.passed_at.is_none() {
             entry.passed_at = Some(now);
         }
     }

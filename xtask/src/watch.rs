@@ -12,9 +12,9 @@ use std::time::Duration;
 use notify::{RecursiveMode, Watcher};
 
 use crate::check::{self, Request};
+use crate::guide;
 use crate::lessons::{self, Lesson};
 use crate::state::{self, Progress};
-use crate::{guide, report};
 
 enum Wake {
     Saved,
@@ -84,7 +84,6 @@ pub fn watch(
             timeout: None,
             fresh: false,
             verbose: false,
-            reports: &[] as &[report::ReportRequest],
         };
         match check::check(root, all, &request) {
             Ok(true) => {
