@@ -3,6 +3,8 @@
 
 #[path = "01-basic-middleware/mod.rs"]
 pub mod basic_middleware;
+#[path = "04-chaining/mod.rs"]
+pub mod chaining;
 #[path = "08-disconnect-cleanup/mod.rs"]
 pub mod disconnect_cleanup;
 #[path = "03-error-data/mod.rs"]
@@ -11,6 +13,8 @@ pub mod error_data;
 pub mod jwt_auth;
 #[path = "06-logging/mod.rs"]
 pub mod logging;
+#[path = "05-namespaces/mod.rs"]
+pub mod namespaces;
 #[path = "09-notifications/mod.rs"]
 pub mod notifications;
 #[path = "07-rate-limiting/mod.rs"]
@@ -28,6 +32,8 @@ pub static ALL: &[&Suite] = &[
     &basic_middleware::SUITE,
     &jwt_auth::SUITE,
     &error_data::SUITE,
+    &chaining::SUITE,
+    &namespaces::SUITE,
     &logging::SUITE,
     &rate_limiting::SUITE,
     &session_auth::SUITE,
