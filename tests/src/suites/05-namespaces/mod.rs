@@ -14,11 +14,8 @@ use serde_json::{Value, json};
 use workbook::jwt::{Claims, now};
 use workbook::users::{NewUser, Role};
 
+use crate::suites::chaining::polling;
 use crate::{App, Socket, TestApp, TestUser};
-
-// A bare handshake over HTTP long-polling, fast enough for churn.
-#[path = "../../polling.rs"]
-mod polling;
 
 crate::cases! {
     lesson_05 in suites::namespaces, dir "05-namespaces", attacks on "/chat",
