@@ -611,13 +611,18 @@ async fn a_missing_ack_callback_is_not_an_error(app: App) {
 
 /// A limit the server cannot use stops it at start, naming the variable.
 async fn bad_limits_stop_the_server(app: App) {
-    for (name, value) in [
+    let cases = [
         ("MAX_CONNECTIONS_PER_IP", "0"),
         ("MAX_CONNECTIONS_PER_IP", "many"),
         ("RATE_LIMIT_MAX_EVENTS", "-1"),
         ("RATE_LIMIT_WINDOW_MS", "0"),
-    ] {
+    ];
+    for (n, (name, value)) in cases.into_iter().enumerate() {
         let app = app.clone();
+        // With MongoDB, the shared context makes its database before the
+        // lesson's app refuses to start; a name of our own lets us drop it.
+        let database = format!("workbook_test_refused_{}_{n}", std::process::id());
+        let named = database.clone();
         // A thread of its own: the start is meant to fail, with a panic the
         // harness must not take for this test's server crashing.
         let started = std::thread::spawn(move || {
@@ -626,10 +631,16 @@ async fn bad_limits_stop_the_server(app: App) {
                 .build()
                 .expect("a runtime");
             runtime.block_on(async {
-                drop(TestApp::spawn_with(&app, &[(name, value)]).await);
+                let vars = [(name, value), ("MONGODB_DB", named.as_str())];
+                drop(TestApp::spawn_with(&app, &vars).await);
             });
         })
         .join();
+        if let Ok(uri) = std::env::var("MONGODB_URI")
+            && let Ok(db) = workbook::db::connect(&uri, &database).await
+        {
+            let _ = db.drop().await;
+        }
         let message = match started {
             Ok(()) => panic!("the server started with {name}={value}; it should refuse to"),
             Err(panic) => panic.downcast_ref::<String>().cloned().unwrap_or_default(),
