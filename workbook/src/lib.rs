@@ -24,5 +24,5 @@ pub mod socket;
 pub mod users;
 
 pub use config::Config;
-pub use server::{Context, Server, run, start};
+pub use server::{Context, Logs, Server, run, run_with, start};
 pub use socket::socket_io;

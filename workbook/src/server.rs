@@ -171,6 +171,16 @@ where
     })
 }
 
+/// How a lesson's server writes its log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Logs {
+    /// Lines for a person, on stderr: every lesson but 06.
+    Text,
+    /// One JSON object per line on stdout, the event's fields at the top
+    /// level, for a log pipeline to read (lesson 06).
+    Json,
+}
+
 /// The whole life of a lesson's server: configuration from the environment,
 /// [`start`], `listening on ...`, and a clean stop on SIGINT or SIGTERM.
 /// Every failure ends in one sentence on stderr.
@@ -179,7 +189,16 @@ where
     F: FnOnce(Context) -> Fut,
     Fut: Future<Output = anyhow::Result<Router>>,
 {
-    init_tracing();
+    run_with(app, Logs::Text).await
+}
+
+/// [`run`], with the log written as `logs` says.
+pub async fn run_with<F, Fut>(app: F, logs: Logs) -> ExitCode
+where
+    F: FnOnce(Context) -> Fut,
+    Fut: Future<Output = anyhow::Result<Router>>,
+{
+    init_tracing(logs);
     match try_run(app).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -225,13 +244,37 @@ where
     server.stop().await
 }
 
-fn init_tracing() {
+fn init_tracing(logs: Logs) {
+    let subscriber = tracing_subscriber::fmt().with_env_filter(log_filter());
+    match logs {
+        Logs::Text => subscriber.with_writer(std::io::stderr).init(),
+        Logs::Json => subscriber
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .with_writer(std::io::stdout)
+            .init(),
+    }
+}
+
+/// `RUST_LOG`, or `info`. At `debug`, socketioxide and engineioxide log
+/// every packet they receive, the handshake's `auth.token` included: they
+/// stay at `info` unless `RUST_LOG` names them itself.
+fn log_filter() -> tracing_subscriber::EnvFilter {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    let wanted = std::env::var("RUST_LOG").unwrap_or_default();
+    let mut filter = EnvFilter::try_new(&wanted).unwrap_or_else(|_| EnvFilter::new("info"));
+    if wanted.trim().is_empty() {
+        filter = EnvFilter::new("info");
+    }
+    for engine in ["socketioxide", "engineioxide"] {
+        if !wanted.contains(engine) {
+            filter =
+                filter.add_directive(format!("{engine}=info").parse().expect("a valid directive"));
+        }
+    }
+    filter
 }
 
 /// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM.

@@ -1,4 +1,5 @@
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    workbook::run(logging::app).await
+    // One JSON object per line on stdout, for a log pipeline to read.
+    workbook::run_with(logging::app, workbook::Logs::Json).await
 }
