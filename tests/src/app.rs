@@ -69,6 +69,8 @@ pub struct TestApp {
     /// Who each token belongs to, so the transcript can say "ada#1".
     clients: Clients,
     database: Option<(String, String)>,
+    /// The runtime of a server started by [`TestApp::spawn_beside`].
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl TestApp {
@@ -79,25 +81,20 @@ impl TestApp {
     /// Spawns with extra environment variables, such as a lesson's knobs.
     /// With `MONGODB_URI` set, every server gets a database of its own.
     pub async fn spawn_with(app: &App, vars: &[(&str, &str)]) -> TestApp {
-        let mut all = vec![
-            ("PORT".to_owned(), "0".to_owned()),
-            ("JWT_SECRET".to_owned(), TEST_JWT_SECRET.to_owned()),
-            ("BCRYPT_COST".to_owned(), "4".to_owned()),
-        ];
         let database = std::env::var("MONGODB_URI")
             .ok()
             .map(|uri| (uri, unique_database_name()));
-        if let Some((uri, name)) = &database {
-            all.push(("MONGODB_URI".to_owned(), uri.clone()));
-            all.push(("MONGODB_DB".to_owned(), name.clone()));
-        }
-        all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-
-        crate::logs::capture();
-        let config = Config::from_vars(all).unwrap_or_else(|e| panic!("test configuration: {e}"));
-        let server = workbook::start(config, |ctx| (app.app)(ctx))
-            .await
-            .unwrap_or_else(|e| panic!("the lesson's server failed to start: {e:#}"));
+        let config = test_config(database.as_ref(), vars);
+        let server = match workbook::start(config, |ctx| (app.app)(ctx)).await {
+            Ok(server) => server,
+            Err(e) => {
+                // No TestApp will own the database the context made.
+                if let Some((uri, name)) = database {
+                    let _ = std::thread::spawn(move || drop_database(&uri, &name)).join();
+                }
+                panic!("the lesson's server failed to start: {e:#}")
+            }
+        };
         TestApp {
             addr: server.addr,
             ctx: server.ctx.clone(),
@@ -105,9 +102,46 @@ impl TestApp {
             http: reqwest::Client::new(),
             clients: Clients::default(),
             database,
+            runtime: None,
         }
     }
 
+    /// A second server of `app` beside this one, for scale-out tests: the
+    /// same MongoDB database (so both see the same users and records), a
+    /// port of its own, and `vars`. It runs on a runtime of its own, so
+    /// dropping it stops it the way a crash would: every connection it
+    /// holds (sockets, Redis, MongoDB) closes at once, without a goodbye.
+    /// The database stays until this server, the first, is dropped.
+    pub async fn spawn_beside(&self, app: &App, vars: &[(&str, &str)]) -> TestApp {
+        let config = test_config(self.database.as_ref(), vars);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name(format!(
+                "{}{}",
+                crate::wait::SERVER_THREAD,
+                crate::transcript::current_test()
+            ))
+            .enable_all()
+            .build()
+            .expect("build a tokio runtime");
+        let start = {
+            let app = app.app.clone();
+            runtime.spawn(async move { workbook::start(config, |ctx| app(ctx)).await })
+        };
+        let server = crate::wait("the second server to start", start)
+            .await
+            .expect("the second server's start-up task")
+            .unwrap_or_else(|e| panic!("the lesson's second server failed to start: {e:#}"));
+        TestApp {
+            addr: server.addr,
+            ctx: server.ctx.clone(),
+            _server: server,
+            http: reqwest::Client::new(),
+            clients: self.clients.clone(),
+            database: None,
+            runtime: Some(runtime),
+        }
+    }
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -169,9 +203,16 @@ impl TestApp {
             said.push_str(&format!(" {}", transcript::show(body)));
         }
         transcript::record("http", said);
-        let response = crate::wait(&format!("the answer to {what}"), request.send())
-            .await
-            .unwrap_or_else(|e| panic!("{what} failed: {e}"));
+        let waiting = format!("the answer to {what}");
+        let response = match crate::wait(&waiting, request.send()).await {
+            Ok(response) => response,
+            Err(e) => {
+                // A server that hit `todo!()` drops the connection: give
+                // `wait` a moment to report that panic rather than this.
+                crate::wait(&waiting, tokio::time::sleep(Duration::from_millis(100))).await;
+                panic!("{what} failed: {e}")
+            }
+        };
         let status = response.status().as_u16();
         let text = response.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
@@ -215,6 +256,10 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            // Ends every task of the server at once: no draining, no goodbye.
+            runtime.shutdown_background();
+        }
         let Some((uri, name)) = self.database.take() else {
             return;
         };
@@ -259,4 +304,25 @@ fn unique_database_name() -> String {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     format!("workbook_test_{}_{n}", std::process::id())
+}
+
+/// A test server's settings: port 0, the test secret, a fast bcrypt, the
+/// given database when there is one, and `vars`, which win.
+fn test_config(database: Option<&(String, String)>, vars: &[(&str, &str)]) -> Config {
+    let mut all = vec![
+        ("PORT".to_owned(), "0".to_owned()),
+        ("JWT_SECRET".to_owned(), TEST_JWT_SECRET.to_owned()),
+        ("BCRYPT_COST".to_owned(), "4".to_owned()),
+    ];
+    if let Some((uri, name)) = database {
+        all.push(("MONGODB_URI".to_owned(), uri.clone()));
+        all.push(("MONGODB_DB".to_owned(), name.clone()));
+    }
+    // A variable in `vars` replaces the default, even with an empty value,
+    // which unsets it (`("MONGODB_URI", "")`: no MongoDB for this server).
+    all.retain(|(name, _)| !vars.iter().any(|(var, _)| var == name));
+    all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+
+    crate::logs::capture();
+    Config::from_vars(all).unwrap_or_else(|e| panic!("test configuration: {e}"))
 }

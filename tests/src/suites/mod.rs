@@ -21,6 +21,8 @@ pub mod notifications;
 pub mod rate_limiting;
 #[path = "12-securing-events/mod.rs"]
 pub mod securing_events;
+#[path = "11-scale-out/mod.rs"]
+pub mod scale_out;
 #[path = "10-session-auth/mod.rs"]
 pub mod session_auth;
 
@@ -37,6 +39,7 @@ pub static ALL: &[&Suite] = &[
     &logging::SUITE,
     &rate_limiting::SUITE,
     &session_auth::SUITE,
+    &scale_out::SUITE,
     &securing_events::SUITE,
     &disconnect_cleanup::SUITE,
     &notifications::SUITE,

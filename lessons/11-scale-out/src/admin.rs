@@ -1,0 +1,76 @@
+//! `/admin`, as in lesson 05, but for a cluster: the user to disconnect
+//! may be connected to any server, and "online" means online anywhere.
+
+use std::convert::Infallible;
+
+use serde::Deserialize;
+use socketioxide::SocketIo;
+use socketioxide::adapter::Adapter;
+use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
+use workbook::Context;
+use workbook::users::PublicUser;
+
+/// What a client sees after `disconnect-user`, in `forceDisconnect`.
+pub const DISCONNECTED_BY_ADMIN: &str = "Disconnected by an administrator";
+
+/// The last middleware on `/admin`: an administrator's devices count too.
+pub async fn register<A: Adapter>(
+    socket: SocketRef<A>,
+    Extension(user): Extension<PublicUser>,
+) -> Result<(), Infallible> {
+    socket.join(format!("user:{}", user.id));
+    socket.on("whoami", crate::chat::whoami::<A>);
+    socket.on("disconnect-user", disconnect_user::<A>);
+    socket.on("online-users", online_users::<A>);
+    socket.on_disconnect(crate::presence::on_disconnect::<A>);
+    Ok(())
+}
+
+/// Once connected: a log line.
+pub async fn on_connect<A: Adapter>(socket: SocketRef<A>, Extension(user): Extension<PublicUser>) {
+    tracing::info!(user_id = %user.id, socket_id = %socket.id, "administrator connected");
+}
+
+/// `disconnect-user {userId}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DisconnectUser {
+    pub user_id: String,
+}
+
+// EXERCISE: disconnect_user
+/// `disconnect-user {userId}` → ack `{status:"ok", disconnected: n}`.
+///
+/// A payload that is not `{userId}` gets `{error: "Invalid payload"}`. For
+/// each namespace (`io.nsps()`): count the sockets of the room
+/// `user:<userId>` on every server (`fetch_sockets`), and emit
+/// `forceDisconnect {reason: DISCONNECTED_BY_ADMIN}` to the room. Then
+/// acknowledge, and then disconnect the room in each namespace.
+#[allow(unused_variables)] // Remove this line once the body uses its arguments.
+pub async fn disconnect_user<A: Adapter>(
+    io: SocketIo<A>,
+    ack: AckSender<A>,
+    TryData(data): TryData<DisconnectUser>,
+) {
+    todo!(
+        "count, tell and disconnect the user's sockets on every server (chapter 11, \"Reaching sockets elsewhere\")"
+    )
+}
+// EXERCISE_END: disconnect_user
+
+// EXERCISE: online_users
+/// `online-users` → ack `[{userId, name, sockets}]`, one row per user
+/// connected to any server, sorted by name.
+///
+/// The users are the `user:<id>` rooms that `rooms()` finds in each
+/// namespace, on every server; `sockets` comes from
+/// [`crate::presence::sockets_of`] and `name` from `ctx.users`.
+#[allow(unused_variables)] // Remove this line once the body uses its arguments.
+pub async fn online_users<A: Adapter>(
+    io: SocketIo<A>,
+    State(ctx): State<Context>,
+    ack: AckSender<A>,
+) {
+    todo!("list the users connected to any server (chapter 11, \"Counting across servers\")")
+}
+// EXERCISE_END: online_users
