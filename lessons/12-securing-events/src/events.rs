@@ -65,10 +65,11 @@ pub async fn whoami(MaybeExtension(user): MaybeExtension<PublicUser>, ack: AckSe
 
 // EXERCISE: join_post
 /// `join-post {postId}`: an anonymous socket (`user` is `None`) gets
-/// `reply.error("Authentication required to join rooms")`; a payload that
-/// is `Err` gets `reply.invalid()`; otherwise the socket joins
-/// `post_id.room()`, emits `joined-post {postId}` to itself, and replies
-/// `reply.ok(&json!({"status": "ok"}))`. Who first, then what.
+/// `reply.error("Authentication required to join rooms").await`; a payload
+/// that is `Err` gets `reply.invalid().await`; otherwise the socket joins
+/// `post_id.room()`, gets `joined-post {postId}` (through
+/// [`emit_to_self`](crate::payload::emit_to_self), not `socket.emit`), and
+/// the reply is `reply.ok(&json!({"status": "ok"}))`. Who first, then what.
 #[allow(unused_variables)] // Remove this line once the body uses its arguments.
 pub async fn join_post(
     socket: SocketRef,
@@ -85,7 +86,7 @@ pub async fn join_post(
 /// OTHERS in `post:<postId>` (`socket.to(..)`). An anonymous socket, or one
 /// that is not in the room ([`is_member`]), is ignored:
 /// `reply.quietly(NOT_A_MEMBER)`. An invalid payload gets
-/// `reply.invalid()`. `userName` is the socket's user's name,
+/// `reply.invalid().await`. `userName` is the socket's user's name,
 /// whatever the payload says. Reply `{status:"ok"}` when relayed.
 #[allow(unused_variables)] // Remove this line once the body uses its arguments.
 pub async fn typing(
@@ -100,12 +101,12 @@ pub async fn typing(
 
 // EXERCISE: like_post
 /// `like-post {postId}`: an anonymous socket gets
-/// `reply.error("Login to like posts")`, an invalid payload
-/// `reply.invalid()`. Otherwise `likes.like(post_id, user id)`
+/// `reply.error("Login to like posts").await`, an invalid payload
+/// `reply.invalid().await`. Otherwise `likes.like(post_id, user id)`
 /// stores the like and returns the count; everyone in `post:<postId>`
 /// (`socket.within(..)`) gets `like-update {likeCount}`, and the reply is
 /// `{status:"ok", likeCount}`. A store error is logged and answered with
-/// `reply.error("Could not save the like")`.
+/// `reply.error("Could not save the like").await`.
 #[allow(unused_variables)] // Remove this line once the body uses its arguments.
 pub async fn like_post(
     socket: SocketRef,
@@ -120,8 +121,8 @@ pub async fn like_post(
 
 // EXERCISE: send_message
 /// `send-message {room, text}`: an invalid payload gets
-/// `reply.invalid()`; a socket that is anonymous or not in
-/// `room` ([`is_member`]) gets `reply.error(NOT_A_MEMBER)` and nothing is
+/// `reply.invalid().await`; a socket that is anonymous or not in
+/// `room` ([`is_member`]) gets `reply.error(NOT_A_MEMBER).await` and nothing is
 /// sent. Otherwise everyone in the room, the sender included, gets
 /// `new-message {text, sender, senderId, timestamp}` (the socket's user's
 /// name and id, and milliseconds since 1970), and the reply is

@@ -15,6 +15,7 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,7 @@ use socketioxide::adapter::LocalAdapter;
 use socketioxide::extract::{AckSender, SocketRef, TryData};
 use socketioxide::handler::{FromMessageParts, Value};
 use socketioxide::socket::Socket;
+use socketioxide::{SendError, SocketError};
 
 /// The longest `text`, in characters (not bytes: `é` is one character).
 pub const MAX_TEXT_CHARS: usize = 1000;
@@ -200,17 +202,17 @@ impl Reply {
 
     /// An error: ack `{error}` if one was asked for, else the event
     /// `error {message}`.
-    pub fn error(self, message: &str) {
+    pub async fn error(self, message: &str) {
         if self.asked {
             let _ = self.ack.send(&json!({ "error": message }));
         } else {
-            let _ = self.socket.emit("error", &json!({ "message": message }));
+            emit_to_self(&self.socket, "error", &json!({ "message": message })).await;
         }
     }
 
     /// The answer to a payload that is not [`Checked`]: `Invalid payload`.
-    pub fn invalid(self) {
-        self.error(INVALID_PAYLOAD)
+    pub async fn invalid(self) {
+        self.error(INVALID_PAYLOAD).await
     }
 
     /// An error that is not worth an event of its own (a typing indicator
@@ -219,6 +221,24 @@ impl Reply {
     pub fn quietly(self, message: &str) {
         if self.asked {
             let _ = self.ack.send(&json!({ "error": message }));
+        }
+    }
+}
+
+/// `socket.emit(event, data)`, without losing the event in the socket's
+/// first moment. socketioxide tells the client it is connected and only
+/// then marks the socket connected; an event the client sends at once can
+/// be handled in between, and `socket.emit` refuses with `Closed` while the
+/// mark is missing (an acknowledgement, sent another way, goes through).
+/// So wait for the mark, which comes within microseconds unless the
+/// machine is busy, and give up after a second: then the socket is gone.
+pub async fn emit_to_self(socket: &SocketRef, event: &str, data: &impl Serialize) {
+    for _ in 0..500 {
+        match socket.emit(event, data) {
+            Err(SendError::Socket(SocketError::Closed)) if !socket.connected() => {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            _ => return,
         }
     }
 }

@@ -82,13 +82,14 @@ pub async fn join_post(
     Checked(payload): Checked<PostRef>,
 ) {
     if user.is_none() {
-        return reply.error("Authentication required to join rooms");
+        return reply.error("Authentication required to join rooms").await;
     }
     let Ok(PostRef { post_id }) = payload else {
-        return reply.invalid();
+        return reply.invalid().await;
     };
     socket.join(post_id.room());
-    let _ = socket.emit("joined-post", &serde_json::json!({ "postId": post_id }));
+    let joined = serde_json::json!({ "postId": post_id });
+    crate::payload::emit_to_self(&socket, "joined-post", &joined).await;
     reply.ok(&serde_json::json!({ "status": "ok" }));
 }
 // ANCHOR_END: join_post
@@ -113,7 +114,7 @@ pub async fn typing(
         return reply.quietly(NOT_A_MEMBER);
     };
     let Ok(Typing { post_id, is_typing }) = payload else {
-        return reply.invalid();
+        return reply.invalid().await;
     };
     let room = post_id.room();
     if !is_member(&socket, &room) {
@@ -141,16 +142,16 @@ pub async fn like_post(
     Checked(payload): Checked<PostRef>,
 ) {
     let Some(user) = user else {
-        return reply.error("Login to like posts");
+        return reply.error("Login to like posts").await;
     };
     let Ok(PostRef { post_id }) = payload else {
-        return reply.invalid();
+        return reply.invalid().await;
     };
     let like_count = match likes.like(post_id.as_str(), &user.id).await {
         Ok(count) => count,
         Err(e) => {
             tracing::error!(user_id = %user.id, error = %e, "cannot store a like");
-            return reply.error("Could not save the like");
+            return reply.error("Could not save the like").await;
         }
     };
     let update = serde_json::json!({ "likeCount": like_count });
@@ -179,10 +180,10 @@ pub async fn send_message(
     Checked(payload): Checked<SendMessage>,
 ) {
     let Ok(SendMessage { room, text }) = payload else {
-        return reply.invalid();
+        return reply.invalid().await;
     };
     let Some(user) = user.filter(|_| is_member(&socket, room.as_str())) else {
-        return reply.error(NOT_A_MEMBER);
+        return reply.error(NOT_A_MEMBER).await;
     };
     let message = serde_json::json!({
         "text": text,
