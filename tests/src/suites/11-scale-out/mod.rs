@@ -2,6 +2,9 @@
 //! and 09 on one server, and then on two servers that share the socketioxide
 //! Redis adapter and one MongoDB database.
 //!
+//! Authentication is lesson 02's, given, and its hostile handshakes are
+//! lesson 02's suite's business; this one checks that it is there.
+//!
 //! The single-server cases run everywhere. The cross-server cases need a
 //! Redis and a MongoDB: without `REDIS_URL` (or `MONGODB_URI`) they print
 //! SKIPPED and pass, unless `REQUIRE_REDIS=1` (as CI sets), which turns the
@@ -22,7 +25,7 @@ use serde_json::{Value, json};
 use crate::{App, Socket, TestApp, TestUser};
 
 crate::cases! {
-    lesson_11 in suites::scale_out, dir "11-scale-out", attacks on "/",
+    lesson_11 in suites::scale_out, dir "11-scale-out",
     [
         refuses_to_start_with_redis_but_without_mongodb,
         room_messages_reach_the_room,
@@ -31,7 +34,7 @@ crate::cases! {
         mark_read_sends_the_new_count_to_every_device,
         posts_and_comments_refuse_bad_requests,
         presence_counts_every_device_and_sets_last_seen,
-        admin_namespace_needs_an_admin,
+        authentication_and_the_admin_lock,
         online_users_lists_each_user_with_their_devices,
         disconnect_user_reaches_every_device_and_counts_them,
         a_room_emit_from_a_reaches_sockets_on_both,
@@ -391,7 +394,7 @@ async fn presence_counts_every_device_and_sets_last_seen(app: App) {
     });
 }
 
-async fn admin_namespace_needs_an_admin(app: App) {
+async fn authentication_and_the_admin_lock(app: App) {
     let server = one_server(&app).await;
     let ada = server.user("ada").await;
     let token = admin_token(&server).await;
@@ -400,6 +403,7 @@ async fn admin_namespace_needs_an_admin(app: App) {
         .auth(json!({ "token": ada.token }))
         .connect_err()
         .await;
+    let anonymous = server.socket("/").connect_err().await;
     let admin = connect(&server, "/admin", &token).await;
     let me = admin.ack("whoami", json!({})).await;
     let nowhere = server
@@ -408,6 +412,7 @@ async fn admin_namespace_needs_an_admin(app: App) {
         .connect_err()
         .await;
     let seen = json!({
+        "no token on /": anonymous.message,
         "ada on /admin": refused.message,
         "admin on /admin, whoami": me,
         "another namespace": nowhere.message,
