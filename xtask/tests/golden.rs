@@ -270,6 +270,7 @@ enum Format {
 fn redact(copy: &Path, text: &str, format: Format) -> String {
     let text = text.replace(&copy.display().to_string(), "[workbook]");
     let text = redact_conversations(&text, format);
+    let text = redact_harness_lines(&text);
     let mut out = String::new();
     for line in text.lines() {
         let mut line = redact_seconds(line);
@@ -316,6 +317,39 @@ fn redact_conversations(text: &str, format: Format) -> String {
             (None, Some(limit)) => &after[limit..],
             (None, None) => "",
         };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `tests/src/socket.rs:219:17` → `tests/src/socket.rs:[line]`: places in
+/// the harness and the suites move whenever they are edited, and say
+/// nothing about the runner.
+fn redact_harness_lines(text: &str) -> String {
+    const HARNESS: &str = "tests/src/";
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(HARNESS) {
+        let path_len = rest[at..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "/_-.".contains(c)))
+            .unwrap_or(rest.len() - at);
+        let path_end = at + path_len;
+        out.push_str(&rest[..path_end]);
+        rest = &rest[path_end..];
+        let mut place = 0;
+        for _ in 0..2 {
+            let digits = rest[place..]
+                .strip_prefix(':')
+                .map_or(0, |r| r.bytes().take_while(u8::is_ascii_digit).count());
+            if digits == 0 {
+                break;
+            }
+            place += 1 + digits;
+        }
+        if place > 0 && out.ends_with(".rs") {
+            out.push_str(":[line]");
+            rest = &rest[place..];
+        }
     }
     out.push_str(rest);
     out
