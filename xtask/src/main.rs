@@ -8,6 +8,8 @@
 mod book;
 mod cargo;
 mod check;
+mod class;
+mod doctor;
 mod drift;
 mod failure;
 mod files;
@@ -17,6 +19,7 @@ mod guide;
 mod lessons;
 mod libtest;
 mod manifest;
+mod prepare;
 mod report;
 mod reset;
 mod run;
@@ -103,6 +106,24 @@ enum Command {
         #[arg(long, default_value_t = 3000)]
         port: u16,
     },
+    /// Can this machine run the workbook? Toolchain, C compiler, OpenSSL,
+    /// disk, ports, and MONGODB_URI / REDIS_URL when set.
+    Doctor,
+    /// Fetch every dependency and build every lesson once, so that `check`
+    /// works with the network off (for workshops).
+    Prepare,
+    /// One table of a class from learners' JSON reports
+    /// (`cargo xtask check --report json=NAME.json`).
+    Class {
+        /// The folder holding the reports, one `NAME.json` per learner.
+        dir: std::path::PathBuf,
+        /// Print CSV instead of a table.
+        #[arg(long)]
+        csv: bool,
+        /// Also write a self-contained HTML page there.
+        #[arg(long, value_name = "PATH")]
+        html: Option<std::path::PathBuf>,
+    },
     /// The workbook's own proof: formatting, lints, tests, starters equal
     /// their solutions outside the exercises, every solution passes and
     /// every starter fails its suite, the manifest, snapshots, the book.
@@ -178,6 +199,16 @@ fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
                 &lesson.package
             };
             cargo::serve(&root, package, port).map(|()| true)
+        }
+        Command::Doctor => doctor::doctor(&root),
+        Command::Prepare => prepare::prepare(&root, &all),
+        Command::Class { dir, csv, html } => {
+            let format = if csv {
+                class::Format::Csv
+            } else {
+                class::Format::Text
+            };
+            class::class(&dir, format, html.as_deref())
         }
         Command::Verify { update_manifest } => {
             verify::verify(&root, &all, &found.incomplete, update_manifest).map(|()| true)
