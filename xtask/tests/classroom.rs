@@ -23,19 +23,35 @@ fn every_classroom_report_has_the_reporters_shape() {
             continue;
         };
         let report: Value = serde_json::from_str(&text).unwrap();
-        assert!(field(&report, "version", &file).is_u64(), "{}", file.display());
+        assert!(
+            field(&report, "version", &file).is_u64(),
+            "{}",
+            file.display()
+        );
         let status = field(&report, "status", &file).as_str().unwrap();
-        assert!(["pass", "fail", "error"].contains(&status), "{}", file.display());
+        assert!(
+            ["pass", "fail", "error"].contains(&status),
+            "{}",
+            file.display()
+        );
         let max_score = field(&report, "max_score", &file).as_f64().unwrap();
         let tests = field(&report, "tests", &file).as_array().unwrap();
         let mut total = 0.0;
         for test in tests {
             for key in ["name", "message", "test_code", "filename", "execution_time"] {
-                assert!(field(test, key, &file).is_string(), "{}: {key}", file.display());
+                assert!(
+                    field(test, key, &file).is_string(),
+                    "{}: {key}",
+                    file.display()
+                );
             }
             assert!(field(test, "line_no", &file).is_u64(), "{}", file.display());
             let status = field(test, "status", &file).as_str().unwrap();
-            assert!(["pass", "fail", "error"].contains(&status), "{}", file.display());
+            assert!(
+                ["pass", "fail", "error"].contains(&status),
+                "{}",
+                file.display()
+            );
             let score = field(test, "score", &file).as_f64().unwrap();
             let max = field(test, "max_score", &file).as_f64().unwrap();
             assert!(score <= max, "{}: score over max_score", file.display());
@@ -46,5 +62,8 @@ fn every_classroom_report_has_the_reporters_shape() {
         assert_eq!(status == "pass", total == max_score, "{}", file.display());
         checked += 1;
     }
-    assert!(checked >= 5, "expected the golden classroom reports, found {checked}");
+    assert!(
+        checked >= 5,
+        "expected the golden classroom reports, found {checked}"
+    );
 }
