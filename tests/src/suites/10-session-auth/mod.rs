@@ -26,15 +26,11 @@ crate::cases! {
         the_cookie_is_secure_with_cookie_secure,
         login_refuses_bad_credentials_alike_and_sets_no_cookie,
         session_ids_are_long_random_and_new_at_every_login,
-        the_cookie_authenticates_the_socket,
-        a_handshake_without_origin_is_allowed,
-        a_handshake_without_a_cookie_is_not_authenticated,
-        forged_session_ids_are_not_authenticated,
-        a_jwt_in_auth_is_ignored,
-        a_session_id_in_auth_or_the_query_is_ignored,
+        the_cookie_authenticates_the_socket_with_or_without_origin,
+        no_cookie_or_a_forged_one_is_not_authenticated,
+        only_the_cookie_authenticates,
         a_page_on_another_origin_cannot_ride_the_cookie,
         allowed_origins_replaces_the_default,
-        login_from_another_origin_is_refused,
         login_again_ends_the_old_session_and_its_sockets,
         logout_ends_the_session_and_closes_its_sockets,
         logout_leaves_the_users_other_sessions_alone,
@@ -355,41 +351,37 @@ async fn session_ids_are_long_random_and_new_at_every_login(app: App) {
     );
 }
 
-async fn the_cookie_authenticates_the_socket(app: App) {
+/// From the server's own page, and with no `Origin` at all: that is not
+/// a browser page, so not the attack the check is for, and the cookie
+/// decides.
+async fn the_cookie_authenticates_the_socket_with_or_without_origin(app: App) {
     let server = TestApp::spawn(&app).await;
     let (ada, browser) = logged_in(&server, "ada").await;
-    let socket = browser.socket().connect_ok().await;
-    let me = socket.ack("whoami", json!({})).await;
+    let own_page = browser.socket().connect_ok().await;
+    let me = own_page.ack("whoami", json!({})).await;
     assert_eq!(me["id"], json!(ada.id), "whoami should name ada: {me}");
+    let no_origin = browser.on(None).socket().connect_ok().await;
+    let me_again = no_origin.ack("whoami", json!({})).await;
+    assert_eq!(me_again, me, "without Origin, the cookie still decides");
     assert_json_snapshot!(me, { ".id" => "[user id]" });
 }
 
-/// No `Origin` header: not a browser page, so not the attack the check is
-/// for. The cookie decides.
-async fn a_handshake_without_origin_is_allowed(app: App) {
-    let server = TestApp::spawn(&app).await;
-    let (ada, browser) = logged_in(&server, "ada").await;
-    let socket = browser.on(None).socket().connect_ok().await;
-    let me = socket.ack("whoami", json!({})).await;
-    assert_eq!(me["id"], json!(ada.id), "whoami should name ada: {me}");
-}
-
-async fn a_handshake_without_a_cookie_is_not_authenticated(app: App) {
-    let server = TestApp::spawn(&app).await;
-    let seen = json!({
-        "own origin, no cookie": refused(Browser::new(&server).socket()).await,
-        "no origin, no cookie": refused(Browser::new(&server).on(None).socket()).await,
-    });
-    assert_json_snapshot!(seen);
-}
-
-/// Ids nobody was given: random ones of the right shape, junk, and the
-/// right id under another cookie name.
-async fn forged_session_ids_are_not_authenticated(app: App) {
+/// No cookie, and ids nobody was given: random ones of the right shape,
+/// junk, and the right id under another cookie name.
+async fn no_cookie_or_a_forged_one_is_not_authenticated(app: App) {
     let server = TestApp::spawn(&app).await;
     let (_, browser) = logged_in(&server, "ada").await;
     let real = browser.sid.clone().unwrap();
     let mut seen = serde_json::Map::new();
+    let cookieless = Browser::new(&server);
+    seen.insert(
+        "no cookie".to_owned(),
+        json!(refused(cookieless.socket()).await),
+    );
+    seen.insert(
+        "no cookie, no origin".to_owned(),
+        json!(refused(cookieless.on(None).socket()).await),
+    );
     let forged = [
         (
             "64 random hex digits",
@@ -421,23 +413,15 @@ async fn forged_session_ids_are_not_authenticated(app: App) {
     browser.socket().connect_ok().await;
 }
 
-/// Lesson 02's way in does not open this lesson's door.
-async fn a_jwt_in_auth_is_ignored(app: App) {
+/// Lesson 02's way in does not open this lesson's door, and a session id
+/// must come from the cookie, which page scripts can neither read nor
+/// write (`HttpOnly`): one in `auth` or the URL is ignored.
+async fn only_the_cookie_authenticates(app: App) {
     let server = TestApp::spawn(&app).await;
-    let ada = server.user("ada").await;
-    let socket = Browser::new(&server)
-        .socket()
-        .auth(json!({ "token": ada.token }));
-    assert_json_snapshot!(refused(socket).await);
-}
-
-/// A session id must come from the cookie, which page scripts cannot read
-/// or write (`HttpOnly`); one in `auth` or the URL is ignored.
-async fn a_session_id_in_auth_or_the_query_is_ignored(app: App) {
-    let server = TestApp::spawn(&app).await;
-    let (_, browser) = logged_in(&server, "ada").await;
+    let (ada, browser) = logged_in(&server, "ada").await;
     let sid = browser.sid.clone().unwrap();
     let cookieless = Browser::new(&server);
+    let jwt = cookieless.socket().auth(json!({ "token": ada.token }));
     let in_auth = cookieless
         .socket()
         .auth(json!({ "sid": sid, "session": sid, "sessionId": sid, "token": sid }));
@@ -447,15 +431,18 @@ async fn a_session_id_in_auth_or_the_query_is_ignored(app: App) {
         server.url("/socket.io/")
     ));
     let seen = json!({
-        "in auth": refused(in_auth).await,
-        "in the query": refused(in_query).await,
+        "a valid JWT in auth": refused(jwt).await,
+        "the session id in auth": refused(in_auth).await,
+        "the session id in the query": refused(in_query).await,
     });
     assert_json_snapshot!(seen);
 }
 
 /// Cross-site WebSocket hijacking: ada is logged in; a page on another
 /// site opens a socket to the server, and her browser attaches her cookie.
-/// The `Origin` it cannot hide gets it refused, and her session is fine.
+/// The `Origin` it cannot hide gets it refused. The routes that change a
+/// session check `Origin` too: that page can neither log her out nor log
+/// her browser into the attacker's account. Her session is fine after all.
 async fn a_page_on_another_origin_cannot_ride_the_cookie(app: App) {
     let server = TestApp::spawn(&app).await;
     let (ada, browser) = logged_in(&server, "ada").await;
@@ -478,6 +465,13 @@ async fn a_page_on_another_origin_cannot_ride_the_cookie(app: App) {
         let refusal = refused(browser.on(Some(&origin)).socket()).await;
         seen.insert(what.to_owned(), json!(refusal));
     }
+    let evil = browser.on(Some("https://evil.example"));
+    let body = json!({ "username": ada.name, "password": TestUser::PASSWORD });
+    let login = evil.send("POST", "/session/login", Some(body)).await;
+    assert_eq!(login.set_cookie, None, "no cookie for another site's page");
+    seen.insert("its login".to_owned(), login.shown());
+    let logout = evil.send("POST", "/session/logout", None).await;
+    seen.insert("its logout".to_owned(), logout.shown());
     assert_json_snapshot!(seen);
     let socket = browser.socket().connect_ok().await;
     let me = socket.ack("whoami", json!({})).await;
@@ -518,18 +512,6 @@ async fn allowed_origins_replaces_the_default(app: App) {
     };
     seen.insert("the server's own origin, not listed".to_owned(), outcome);
     assert_json_snapshot!(seen);
-}
-
-/// The routes that change a session check `Origin` too: another site
-/// cannot log a browser into the attacker's account.
-async fn login_from_another_origin_is_refused(app: App) {
-    let server = TestApp::spawn(&app).await;
-    let ada = server.user("ada").await;
-    let evil = Browser::new(&server).on(Some("https://evil.example"));
-    let body = json!({ "username": ada.name, "password": TestUser::PASSWORD });
-    let answer = evil.send("POST", "/session/login", Some(body)).await;
-    assert_eq!(answer.set_cookie, None, "no cookie for another site's page");
-    assert_json_snapshot!(answer.shown());
 }
 
 /// Logging in from a browser that has a session replaces it: the old id
