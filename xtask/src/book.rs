@@ -425,6 +425,33 @@ mod tests {
     }
 
     #[test]
+    fn a_link_to_a_missing_chapter_or_section_fails() {
+        let root = std::env::temp_dir().join(format!("xtask-book-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let src = root.join("book/src");
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::write(src.join("a.md"), "# A\n## Pin the algorithm\n").unwrap();
+        std::fs::write(
+            src.join("b.md"),
+            "# B\n[ok](a.md#pin-the-algorithm) [ok](#b) [gone](c.md)\n\
+             [renamed](a.md#pin-the-alg) [web](https://example.org/c.md)\n",
+        )
+        .unwrap();
+        let error = super::check_links(&root).unwrap_err().to_string();
+        let _ = std::fs::remove_dir_all(&root);
+        assert!(
+            error.contains("book/src/b.md:2: (c.md): c.md does not exist"),
+            "{error}"
+        );
+        assert!(
+            error
+                .contains("book/src/b.md:3: (a.md#pin-the-alg): no section `#pin-the-alg` in a.md"),
+            "{error}"
+        );
+        assert_eq!(error.lines().count(), 3, "{error}");
+    }
+
+    #[test]
     fn finds_links_outside_code() {
         let page = "See [the intro](introduction.md) and [a](02-jwt-auth.md#the-middleware \"t\").\n\
                     `[not](a-link.md)` and\n```\n[nor](this.md)\n```\n[ref]: 03-error-data.md\n\
