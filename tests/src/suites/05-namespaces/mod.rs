@@ -453,6 +453,9 @@ async fn an_admin_can_disconnect_themselves(app: App) {
     let root = admin(&server, "root").await;
     let console = on(&server, "/admin", &root.token).await;
     let chat = on(&server, "/chat", &root.token).await;
+    // socketioxide marks a socket connected just after the client hears it
+    // is, and an emit in between is lost; one round trip settles it.
+    chat.ack("whoami", json!({})).await;
     let answer = console
         .ack("disconnect-user", json!({ "userId": root.id }))
         .await;
