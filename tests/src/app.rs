@@ -136,7 +136,7 @@ impl TestApp {
             addr: server.addr,
             ctx: server.ctx.clone(),
             _server: server,
-            http: reqwest::Client::new(),
+            http: self.http.clone(),
             clients: self.clients.clone(),
             database: None,
             runtime: Some(runtime),

@@ -150,11 +150,10 @@ impl<'a> Browser<'a> {
 
     /// A request with this browser's cookie and `Origin`.
     async fn send(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
-        let http = reqwest::Client::new();
         let url = self.server.url(path);
         let mut request = match method {
-            "GET" => http.get(url),
-            _ => http.post(url),
+            "GET" => http().get(url),
+            _ => http().post(url),
         };
         let mut said = format!("→ {method} {path}");
         if let Some(origin) = &self.origin {
@@ -217,6 +216,19 @@ impl<'a> Browser<'a> {
         }
         socket
     }
+}
+
+/// One HTTP client for every browser of every test: making one takes
+/// longer than a request. No connection is kept between requests, so none
+/// outlives the test (and the runtime) that opened it.
+fn http() -> &'static reqwest::Client {
+    static HTTP: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    HTTP.get_or_init(|| {
+        reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .expect("an HTTP client")
+    })
 }
 
 /// `http://127.0.0.1:<port>`: the origin of the server's own pages.
