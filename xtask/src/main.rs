@@ -169,6 +169,9 @@ fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
         } => {
             report::validate(&root, &report)?;
             let timeout = timeout.map(seconds).transpose()?;
+            if verbose {
+                run::show_whole_conversations();
+            }
             let request = check::Request {
                 lessons: &lessons,
                 timeout,

@@ -10,6 +10,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -77,6 +78,14 @@ pub fn run_all(root: &Path, jobs: &[Job]) -> Vec<anyhow::Result<Finished>> {
 /// `.insta.yaml` or `.config/insta.yaml`. Every `INSTA_*` variable is
 /// dropped, and the ones that matter are set explicitly: insta reads its
 /// config file only for the settings whose variable is unset or empty.
+/// Whether suites print each failing test's whole conversation with the
+/// server rather than its last lines (`check --verbose`).
+static WHOLE_CONVERSATIONS: AtomicBool = AtomicBool::new(false);
+
+pub fn show_whole_conversations() {
+    WHOLE_CONVERSATIONS.store(true, Ordering::Relaxed);
+}
+
 fn suite_command(root: &Path, job: &Job) -> Command {
     let mut command = Command::new(&job.exe);
     command.current_dir(&job.dir).args(["--color", "never"]);
@@ -99,6 +108,9 @@ fn suite_command(root: &Path, job: &Job) -> Command {
         .env("INSTA_GLOB_FAIL_FAST", "0")
         .env("INSTA_WORKSPACE_ROOT", root)
         .env("RUST_BACKTRACE", "0");
+    if WHOLE_CONVERSATIONS.load(Ordering::Relaxed) {
+        command.env("HARNESS_TRANSCRIPT", "all");
+    }
     command
 }
 
