@@ -19,10 +19,10 @@ pub mod namespaces;
 pub mod notifications;
 #[path = "07-rate-limiting/mod.rs"]
 pub mod rate_limiting;
-#[path = "12-securing-events/mod.rs"]
-pub mod securing_events;
 #[path = "11-scale-out/mod.rs"]
 pub mod scale_out;
+#[path = "12-securing-events/mod.rs"]
+pub mod securing_events;
 #[path = "10-session-auth/mod.rs"]
 pub mod session_auth;
 
