@@ -1,38 +1,37 @@
-//! A bare Socket.IO handshake over HTTP long-polling, for churn tests.
+//! A bare Socket.IO client over HTTP long-polling, for bursts and churn.
 //!
-//! `rust_socketio` takes most of a second to open and close a connection
-//! (it upgrades to a WebSocket and waits on its background tasks), so a
-//! thousand connect/disconnect cycles would take minutes. [`cycle`] speaks
-//! just enough of Engine.IO 4 and Socket.IO 5 over plain HTTP requests to
-//! join a namespace and leave again, a few milliseconds each:
+//! `rust_socketio` spends tens of milliseconds of CPU on each connection in
+//! a debug build (it upgrades to a WebSocket and runs background tasks), so
+//! a thousand connect/disconnect cycles, or a burst of twenty, would make a
+//! suite slow. This speaks just enough of Engine.IO 4 and Socket.IO 5 over
+//! plain HTTP requests to join namespaces and leave them again:
 //!
-//! 1. `GET /socket.io/?EIO=4&transport=polling` opens a session (`0{"sid":..}`);
-//! 2. `POST` the CONNECT packet `40/ns,{auth}` (`40{auth}` for `/`);
-//! 3. `GET` the answer: `40/ns,{"sid":..}` (in) or `44/ns,{"message":..}` (refused);
-//! 4. `POST` the Engine.IO CLOSE packet `1`, which ends every socket of the
-//!    session, as a browser tab that goes away would.
+//! - `open`: `GET /socket.io/?EIO=4&transport=polling` opens a session
+//!   (`0{"sid":..}`): one connection, as a browser tab has;
+//! - `join`: `POST` the CONNECT packet `40/ns,{auth}` (`40{auth}`
+//!   for `/`), then `GET` the answer, `40/ns,{"sid":..}` (in) or
+//!   `44/ns,{"message":..}` (refused);
+//! - [`Session::close`]: `POST` Engine.IO's CLOSE `1`, which ends every
+//!   socket of the session, as a tab that goes away.
+//!
+//! Churn tests open a session per cycle rather than joining and leaving
+//! on one: socketioxide ignores a CONNECT that arrives on a session while
+//! its previous CONNECT to the same namespace is still being finished, and
+//! a client this fast can get there first.
 
 use serde_json::Value;
 
 /// Engine.IO's separator between packets in one polling payload.
 const SEPARATOR: char = '\u{1e}';
 
-/// An open Engine.IO session that has joined one namespace.
+/// An open Engine.IO session.
 pub struct Session {
     http: reqwest::Client,
     url: String,
 }
 
-/// Opens a session at `base` (e.g. `http://127.0.0.1:4000/`) and joins
-/// `namespace` with `auth`: the [`Session`] when the server lets the socket
-/// in, the `connect_error` message when it refuses (the session is closed
-/// then).
-pub async fn connect(
-    http: &reqwest::Client,
-    base: &str,
-    namespace: &str,
-    auth: &Value,
-) -> Result<Session, String> {
+/// Opens a session at `base` (e.g. `http://127.0.0.1:4000/`).
+async fn open(http: &reqwest::Client, base: &str) -> Session {
     let endpoint = format!("{base}socket.io/?EIO=4&transport=polling");
     let open = get(http, &endpoint).await;
     let handshake: Value = open
@@ -40,65 +39,85 @@ pub async fn connect(
         .and_then(|json| serde_json::from_str(json).ok())
         .unwrap_or_else(|| panic!("an Engine.IO handshake, got {open:?}"));
     let sid = handshake["sid"].as_str().expect("a session id");
-    let session = Session {
+    Session {
         http: http.clone(),
         url: format!("{endpoint}&sid={sid}"),
-    };
+    }
+}
 
-    // A Socket.IO packet is its type (CONNECT 0, CONNECT_ERROR 4) after
-    // Engine.IO's MESSAGE 4, then the namespace and a comma unless it is
-    // `/`, then the JSON.
-    let ns = if namespace == "/" {
-        String::new()
-    } else {
-        format!("{namespace},")
-    };
-    post(http, &session.url, format!("40{ns}{auth}")).await;
-    let answer = crate::wait("the answer to a CONNECT packet", async {
-        loop {
-            let payload = get(http, &session.url).await;
-            let packet = payload.split(SEPARATOR).find_map(|packet| {
-                let (kind, rest) = packet.strip_prefix('4')?.split_at_checked(1)?;
-                let json = rest.strip_prefix(ns.as_str())?;
-                matches!(kind, "0" | "4").then(|| (kind.to_owned(), json.to_owned()))
-            });
-            if let Some(packet) = packet {
-                return packet;
-            }
-        }
-    })
-    .await;
-    match (answer.0.as_str(), answer.1.as_str()) {
-        ("0", _) => Ok(session),
-        (_, json) => {
+/// Opens a session and joins `namespace` with `auth`: the session when the
+/// server lets the socket in, the `connect_error` message when it refuses
+/// (the session is closed then).
+pub async fn connect(
+    http: &reqwest::Client,
+    base: &str,
+    namespace: &str,
+    auth: Option<&Value>,
+) -> Result<Session, String> {
+    let session = open(http, base).await;
+    match session.join(namespace, auth).await {
+        Ok(()) => Ok(session),
+        Err(refusal) => {
             session.close().await;
-            Err(serde_json::from_str::<Value>(json)
-                .ok()
-                .and_then(|error| error["message"].as_str().map(str::to_owned))
-                .unwrap_or_else(|| panic!("a connect_error with a message, got {json:?}")))
+            Err(refusal)
         }
     }
 }
 
+/// `namespace` as packets write it: nothing for `/`, else `/ns,`.
+fn prefix(namespace: &str) -> String {
+    if namespace == "/" {
+        String::new()
+    } else {
+        format!("{namespace},")
+    }
+}
+
 impl Session {
-    /// Sends Engine.IO's CLOSE: every socket of the session ends, as when
-    /// a browser tab goes away.
+    /// Joins `namespace` with `auth` (none if `None`): `Ok` when the server
+    /// lets the socket in, the `connect_error` message when it refuses.
+    async fn join(&self, namespace: &str, auth: Option<&Value>) -> Result<(), String> {
+        // A Socket.IO packet is its type (CONNECT 0, CONNECT_ERROR 4) after
+        // Engine.IO's MESSAGE 4, then the namespace, then the JSON.
+        let ns = prefix(namespace);
+        let auth = auth.map(Value::to_string).unwrap_or_default();
+        post(&self.http, &self.url, format!("40{ns}{auth}")).await;
+        let (kind, json) = crate::wait("the answer to a CONNECT packet", async {
+            loop {
+                let payload = get(&self.http, &self.url).await;
+                for packet in payload.split(SEPARATOR) {
+                    if packet == "2" {
+                        // Engine.IO's PING: answer, or the server hangs up.
+                        post(&self.http, &self.url, "3".to_owned()).await;
+                        continue;
+                    }
+                    let answer = packet
+                        .strip_prefix('4')
+                        .and_then(|rest| rest.split_at_checked(1))
+                        .and_then(|(kind, rest)| Some((kind, rest.strip_prefix(ns.as_str())?)))
+                        .filter(|(kind, _)| matches!(*kind, "0" | "4"));
+                    if let Some((kind, json)) = answer {
+                        return (kind.to_owned(), json.to_owned());
+                    }
+                }
+            }
+        })
+        .await;
+        if kind == "0" {
+            return Ok(());
+        }
+        Err(serde_json::from_str::<Value>(&json)
+            .ok()
+            .and_then(|error| error["message"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| panic!("a connect_error with a message, got {json:?}")))
+    }
+
+    /// Sends Engine.IO's CLOSE: every socket of the session ends.
     pub async fn close(self) {
         // The session is over either way; the answer says nothing.
         let close = self.http.post(&self.url).body("1").send();
         let _ = crate::wait("the answer to an Engine.IO CLOSE", close).await;
     }
-}
-
-/// [`connect`], then [`Session::close`] at once.
-pub async fn cycle(
-    http: &reqwest::Client,
-    base: &str,
-    namespace: &str,
-    auth: &Value,
-) -> Result<(), String> {
-    connect(http, base, namespace, auth).await?.close().await;
-    Ok(())
 }
 
 async fn get(http: &reqwest::Client, url: &str) -> String {

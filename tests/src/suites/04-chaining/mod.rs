@@ -109,14 +109,28 @@ impl Origin {
         }
     }
 
-    /// The refusal's message; fails if the server lets the socket in.
-    async fn refusal(&self, server: &TestApp, token: Option<&str>) -> String {
-        match self.try_connect(server, token).await {
-            Ok(socket) => {
-                socket.disconnect().await;
+    /// The refusal's message; fails if the server lets the socket in. A
+    /// bare long-polling client (`polling.rs`): refusals are many here, and
+    /// it costs a fraction of `rust_socketio`'s handshake.
+    async fn refusal(&self, token: Option<&str>) -> String {
+        let auth = token.map(|token| json!({ "token": token }));
+        let label = format!("polling {}", self.url);
+        let said = match &auth {
+            Some(auth) => format!("→ handshake auth={}", crate::transcript::show(auth)),
+            None => "→ handshake with no auth".to_owned(),
+        };
+        crate::transcript::record(&label, said);
+        let http = reqwest::Client::new();
+        match polling::connect(&http, &self.url, "/", auth.as_ref()).await {
+            Ok(session) => {
+                crate::transcript::record(&label, "← connect");
+                session.close().await;
                 panic!("the handshake should have been refused, but it was accepted")
             }
-            Err(refusal) => refusal.message,
+            Err(message) => {
+                crate::transcript::record(&label, format!("← connect_error {message:?}"));
+                message
+            }
         }
     }
 }
@@ -228,7 +242,7 @@ async fn refuses_a_banned_user(app: App) {
     let (root, ada) = (admin(&server, "root").await, server.user("ada").await);
     ban(&server, &ada, &root).await;
     let here = Origin::new(&server, "127.0.0.1").await;
-    let refusal = here.refusal(&server, Some(&ada.token)).await;
+    let refusal = here.refusal(Some(&ada.token)).await;
     assert_eq!(
         refusal, SUSPENDED,
         "a banned user ({CHAPTER}, \"Authorization\")"
@@ -247,11 +261,11 @@ async fn a_banned_user_from_a_full_ip_gets_account_suspended(app: App) {
     let here = Origin::new(&server, "127.0.0.1").await;
     let _bob = here.connect(&server, &bob).await;
     assert_eq!(
-        here.refusal(&server, Some(&bob.token)).await,
+        here.refusal(Some(&bob.token)).await,
         TOO_MANY,
         "with MAX_CONNECTIONS_PER_IP=1 and one socket, 127.0.0.1 is full"
     );
-    let refusal = here.refusal(&server, Some(&ada.token)).await;
+    let refusal = here.refusal(Some(&ada.token)).await;
     assert_eq!(
         refusal, SUSPENDED,
         "a banned user from a full address: authorization must run before the per-IP limit \
@@ -274,7 +288,7 @@ async fn an_invalid_token_from_a_full_ip_gets_invalid_token(app: App) {
     });
     let mut refusals = Vec::new();
     for token in [Some("not-a-jwt"), None, Some(expired.as_str())] {
-        refusals.push(here.refusal(&server, token).await);
+        refusals.push(here.refusal(token).await);
     }
     assert_eq!(
         refusals[0], "Invalid token",
@@ -302,7 +316,7 @@ async fn logging_sees_every_attempt_refused_or_not(app: App) {
         Some(bob.token.as_str()),
         Some(ada.token.as_str()),
     ] {
-        refusals.push(here.refusal(&server, token).await);
+        refusals.push(here.refusal(token).await);
     }
     assert_json_snapshot!(refusals);
     let attempts = stats(&server, &root).await["attempts"].clone();
@@ -324,10 +338,10 @@ async fn refuses_the_sixth_socket_from_one_ip(app: App) {
     for _ in 0..5 {
         sockets.push(here.connect(&server, &ada).await);
     }
-    let sixth = here.refusal(&server, Some(&ada.token)).await;
+    let sixth = here.refusal(Some(&ada.token)).await;
     assert_eq!(sixth, TOO_MANY, "the default MAX_CONNECTIONS_PER_IP is 5");
     // The limit is per address, not per user.
-    assert_eq!(here.refusal(&server, Some(&bob.token)).await, TOO_MANY);
+    assert_eq!(here.refusal(Some(&bob.token)).await, TOO_MANY);
     assert_json_snapshot!(stats(&server, &root).await);
 }
 
@@ -342,12 +356,12 @@ async fn counts_each_ip_apart(app: App) {
         one.connect(&server, &ada).await,
         one.connect(&server, &ada).await,
     ];
-    assert_eq!(one.refusal(&server, Some(&ada.token)).await, TOO_MANY);
+    assert_eq!(one.refusal(Some(&ada.token)).await, TOO_MANY);
     let _there = [
         two.connect(&server, &ada).await,
         two.connect(&server, &ada).await,
     ];
-    assert_eq!(two.refusal(&server, Some(&ada.token)).await, TOO_MANY);
+    assert_eq!(two.refusal(Some(&ada.token)).await, TOO_MANY);
     assert_json_snapshot!(stats(&server, &root).await["connectionsByIp"]);
 }
 
@@ -408,7 +422,7 @@ async fn twenty_simultaneous_handshakes_give_exactly_five_sockets(app: App) {
     let three = Origin::new(&server, "127.0.0.3").await;
     let (http, auth) = (reqwest::Client::new(), json!({ "token": ada.token }));
     for burst in 1..=2 {
-        let handshakes = (0..20).map(|_| polling::connect(&http, &three.url, "/", &auth));
+        let handshakes = (0..20).map(|_| polling::connect(&http, &three.url, "/", Some(&auth)));
         let mut sessions = Vec::new();
         let mut refusals = Vec::new();
         for result in join_all(handshakes).await {
@@ -444,19 +458,19 @@ async fn a_refused_attempt_takes_no_slot(app: App) {
     let first = here.connect(&server, &ada).await;
     for _ in 0..3 {
         for token in [None, Some("not-a-jwt"), Some(bob.token.as_str())] {
-            here.refusal(&server, token).await;
+            here.refusal(token).await;
         }
     }
     table_becomes(&server, &root, json!({ "127.0.0.1": 1 })).await;
     let _second = here.connect(&server, &ada).await;
     for _ in 0..3 {
-        assert_eq!(here.refusal(&server, Some(&ada.token)).await, TOO_MANY);
+        assert_eq!(here.refusal(Some(&ada.token)).await, TOO_MANY);
     }
     table_becomes(&server, &root, json!({ "127.0.0.1": 2 })).await;
     first.disconnect().await;
     table_becomes(&server, &root, json!({ "127.0.0.1": 1 })).await;
     let _third = here.connect(&server, &ada).await;
-    assert_eq!(here.refusal(&server, Some(&ada.token)).await, TOO_MANY);
+    assert_eq!(here.refusal(Some(&ada.token)).await, TOO_MANY);
 }
 
 async fn a_disconnect_frees_its_slot(app: App) {
@@ -465,7 +479,7 @@ async fn a_disconnect_frees_its_slot(app: App) {
     let two = Origin::new(&server, "127.0.0.2").await;
     let first = two.connect(&server, &ada).await;
     let _second = two.connect(&server, &ada).await;
-    assert_eq!(two.refusal(&server, Some(&ada.token)).await, TOO_MANY);
+    assert_eq!(two.refusal(Some(&ada.token)).await, TOO_MANY);
     first.disconnect().await;
     table_becomes(&server, &root, json!({ "127.0.0.2": 1 })).await;
     let _again = two.connect(&server, &ada).await;
@@ -473,8 +487,8 @@ async fn a_disconnect_frees_its_slot(app: App) {
 
 /// A thousand connect/disconnect cycles from two addresses at once, with
 /// more clients than an address has room for, so that refusals happen
-/// too. When it is over, nobody is connected and the table is empty. (The
-/// cycles use a bare long-polling client: see `polling.rs`.)
+/// too. When it is over, nobody is connected and the table is empty. (Bare
+/// long-polling clients, a connection per cycle: see `polling.rs`.)
 async fn a_thousand_connect_disconnect_cycles_leave_the_table_empty(app: App) {
     const CYCLES: usize = 1000;
     const CLIENTS_PER_ADDRESS: usize = 4;
@@ -490,8 +504,11 @@ async fn a_thousand_connect_disconnect_cycles_leave_the_table_empty(app: App) {
             let http = reqwest::Client::new();
             let mut accepted = 0;
             for _ in 0..CYCLES / (2 * CLIENTS_PER_ADDRESS) {
-                match polling::cycle(&http, &origin.url, "/", &auth).await {
-                    Ok(()) => accepted += 1,
+                match polling::connect(&http, &origin.url, "/", Some(&auth)).await {
+                    Ok(session) => {
+                        session.close().await;
+                        accepted += 1;
+                    }
                     Err(refusal) => assert_eq!(refusal, TOO_MANY),
                 }
             }
@@ -576,7 +593,7 @@ async fn ban_sends_force_disconnect_then_disconnects(app: App) {
         "only ada's sockets are told to go"
     );
     table_becomes(&server, &root, json!({ "127.0.0.2": 1 })).await;
-    assert_eq!(one.refusal(&server, Some(&ada.token)).await, SUSPENDED);
+    assert_eq!(one.refusal(Some(&ada.token)).await, SUSPENDED);
 
     if let Some(db) = &server.ctx.db {
         let ban = db
@@ -598,7 +615,7 @@ async fn unban_lets_the_user_back_in(app: App) {
     let (root, ada) = (admin(&server, "root").await, server.user("ada").await);
     let here = Origin::new(&server, "127.0.0.1").await;
     ban(&server, &ada, &root).await;
-    assert_eq!(here.refusal(&server, Some(&ada.token)).await, SUSPENDED);
+    assert_eq!(here.refusal(Some(&ada.token)).await, SUSPENDED);
     unban(&server, &ada, &root).await;
     let socket = here.connect(&server, &ada).await;
     let me = socket.ack("whoami", json!({})).await;
@@ -622,7 +639,7 @@ async fn ban_and_unban_are_idempotent(app: App) {
     let here = Origin::new(&server, "127.0.0.1").await;
     ban(&server, &ada, &root).await;
     ban(&server, &ada, &root).await;
-    assert_eq!(here.refusal(&server, Some(&ada.token)).await, SUSPENDED);
+    assert_eq!(here.refusal(Some(&ada.token)).await, SUSPENDED);
     unban(&server, &ada, &root).await;
     unban(&server, &ada, &root).await;
     here.connect(&server, &ada).await.disconnect().await;

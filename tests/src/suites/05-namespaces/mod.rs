@@ -78,13 +78,28 @@ async fn on(server: &TestApp, namespace: &str, token: &str) -> Socket {
         .await
 }
 
-/// The refusal's message for a handshake on `namespace` with `auth`.
+/// The refusal's message for a handshake on `namespace` with `auth`. A
+/// bare long-polling client (`polling.rs`), which costs a fraction of
+/// `rust_socketio`'s handshake.
 async fn refusal(server: &TestApp, namespace: &str, auth: Option<Value>) -> String {
-    let mut socket = server.socket(namespace);
-    if let Some(auth) = auth {
-        socket = socket.auth(auth);
+    let label = format!("polling {namespace}");
+    let said = match &auth {
+        Some(auth) => format!("→ handshake auth={}", crate::transcript::show(auth)),
+        None => "→ handshake with no auth".to_owned(),
+    };
+    crate::transcript::record(&label, said);
+    let http = reqwest::Client::new();
+    match polling::connect(&http, &server.url("/"), namespace, auth.as_ref()).await {
+        Ok(session) => {
+            crate::transcript::record(&label, "← connect");
+            session.close().await;
+            panic!("the handshake on {namespace} should have been refused, but it was accepted")
+        }
+        Err(message) => {
+            crate::transcript::record(&label, format!("← connect_error {message:?}"));
+            message
+        }
     }
-    socket.connect_err().await.message
 }
 
 /// Claims for `id` that expire in an hour.
@@ -474,8 +489,8 @@ async fn an_admin_can_disconnect_themselves(app: App) {
 }
 
 /// Three hundred sockets come and go in `/chat` and `/admin`, six clients
-/// at a time (bare long-polling clients: see `polling.rs`); at the end only
-/// the console that asks is online.
+/// at a time (bare long-polling clients, a connection per cycle: see
+/// `polling.rs`); at the end only the console that asks is online.
 async fn churn_leaves_no_one_online(app: App) {
     const CYCLES: usize = 300;
     const CLIENTS: usize = 6;
@@ -493,8 +508,10 @@ async fn churn_leaves_no_one_online(app: App) {
                     _ => ("/chat", ada),
                 };
                 let auth = json!({ "token": user.token });
-                let joined = polling::cycle(&http, base, namespace, &auth).await;
-                assert_eq!(joined, Ok(()), "{} on {namespace}", user.name);
+                match polling::connect(&http, base, namespace, Some(&auth)).await {
+                    Ok(session) => session.close().await,
+                    Err(refusal) => panic!("{} on {namespace}: {refusal}", user.name),
+                }
             }
         }
     });
