@@ -154,7 +154,9 @@ where
     let ctx = Context::new(config).await?;
     let router = app(ctx.clone())
         .await
-        .context("the lesson's `app` returned an error")?;
+        .context("the lesson's `app` returned an error")?
+        // Sockets must not keep hyper's read buffer alive: see `detach_request`.
+        .layer(axum::middleware::map_request(crate::socket::detach_request));
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
         .await
         .with_context(|| format!("PORT: cannot listen on 127.0.0.1:{port}"))?;
