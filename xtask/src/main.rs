@@ -5,6 +5,7 @@
 //! the command did its job), 1 when one did not, 2 when the runner itself
 //! could not do its job.
 
+mod bench;
 mod book;
 mod cargo;
 mod check;
@@ -106,6 +107,21 @@ enum Command {
         #[arg(long, default_value_t = 3000)]
         port: u16,
     },
+    /// What a socket costs a lesson's server: handshakes per second, CPU per
+    /// handshake, RSS per held socket (release build, loopback only).
+    Bench {
+        /// The lesson (default: the last one you passed).
+        lesson: Option<String>,
+        /// Measure the reference solution instead of your crate.
+        #[arg(long)]
+        solution: bool,
+        /// How many authenticated sockets to hold.
+        #[arg(long, default_value_t = 5000)]
+        sockets: usize,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Can this machine run the workbook? Toolchain, C compiler, OpenSSL,
     /// disk, ports, and MONGODB_URI / REDIS_URL when set.
     Doctor,
@@ -203,6 +219,12 @@ fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
             };
             cargo::serve(&root, package, port).map(|()| true)
         }
+        Command::Bench {
+            lesson,
+            solution,
+            sockets,
+            json,
+        } => bench::bench(&root, &all, lesson.as_deref(), solution, sockets, json),
         Command::Doctor => doctor::doctor(&root),
         Command::Prepare => prepare::prepare(&root, &all),
         Command::Class { dir, csv, html } => {
