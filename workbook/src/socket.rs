@@ -42,7 +42,7 @@ pub fn socket_io() -> SocketIoBuilder {
 /// of the workbook runs each request through it (see [`crate::start`]).
 ///
 /// hyper parses a request without copying: each header value and the URI
-/// are slices of the connection's 8 KiB read buffer, and keep all of it
+/// are slices of the connection's read buffer, and keep all of it
 /// alive. engineioxide keeps the handshake request's headers for the whole
 /// life of a socket (`socket.req_parts()`, where middleware reads the
 /// `Cookie`, the `Origin` or the `User-Agent`), so every open socket held a
