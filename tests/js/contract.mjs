@@ -27,11 +27,18 @@ function assertEqual(actual, expected, what) {
   if (a !== b) throw new Error(`${what}: expected ${b}, got ${a}`);
 }
 
-/** Starts a server binary on a free port and resolves to its base URL. */
+let servers = 0;
+
+/**
+ * Starts a server binary on a free port and resolves to its base URL. With
+ * MONGODB_URI set, each server gets a database of its own: two servers
+ * sharing one would see each other's users ("ada" already registered).
+ */
 async function serve(binary, env = {}) {
+  const database = `contract-${process.pid}-${++servers}`;
   const child = spawn(`${target}${binary}`, [], {
     // Errors only on stderr, so the summary stays the last line printed.
-    env: { ...process.env, PORT: "0", BCRYPT_COST: "4", RUST_LOG: "error", JWT_SECRET: "contract-check-secret-of-32-bytes-or-more", ...env },
+    env: { ...process.env, MONGODB_DB: database, PORT: "0", BCRYPT_COST: "4", RUST_LOG: "error", JWT_SECRET: "contract-check-secret-of-32-bytes-or-more", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const lines = createInterface({ input: child.stdout });

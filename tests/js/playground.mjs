@@ -40,11 +40,18 @@ function assertEqual(actual, expected, what) {
   if (a !== b) throw new Error(`${what}: expected ${b}, got ${a}`);
 }
 
-/** Starts a reference server on a free port; resolves to its URL. */
+let servers = 0;
+
+/**
+ * Starts a reference server on a free port; resolves to its URL. With
+ * MONGODB_URI set (as in CI), each server gets a database of its own, so a
+ * user registered by an earlier check or run cannot make "register" a 400.
+ */
 async function serve(binary, env) {
   const child = spawn(`${target}/${binary}`, [], {
     env: {
       ...process.env,
+      MONGODB_DB: `playground-${process.pid}-${++servers}`,
       PORT: "0",
       BCRYPT_COST: "4",
       RUST_LOG: "error",
