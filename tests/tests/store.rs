@@ -41,6 +41,18 @@ async fn behaves_like_a_user_store(users: Users) {
         .unwrap();
     assert_ne!(grace.id, ada.id);
 
+    assert!(users.set_role(&grace.id, Role::Admin).await.unwrap());
+    let promoted = users.find_by_id(&grace.id).await.unwrap().unwrap();
+    assert_eq!(promoted.role, Role::Admin);
+    assert!(users.set_role(&grace.id, Role::User).await.unwrap());
+    assert!(
+        !users
+            .set_role("65f0c0ffee0000000000beef", Role::Admin)
+            .await
+            .unwrap()
+    );
+    assert!(!users.set_role("not-an-id", Role::Admin).await.unwrap());
+
     assert!(users.delete(&ada.id).await.unwrap());
     assert!(!users.delete(&ada.id).await.unwrap());
     assert!(!users.delete("not-an-id").await.unwrap());

@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::{NewUser, StoreError, User, new_id};
+use super::{NewUser, Role, StoreError, User, new_id};
 
 /// Users in a map behind a mutex. The lock is never held across an `.await`,
 /// so a plain `std` mutex is the right tool.
@@ -38,6 +38,11 @@ impl MemoryUsers {
     pub(super) fn find_by_username(&self, username: &str) -> Option<User> {
         let users = self.by_id.lock().unwrap();
         users.values().find(|u| u.username == username).cloned()
+    }
+
+    pub(super) fn set_role(&self, id: &str, role: Role) -> bool {
+        let mut users = self.by_id.lock().unwrap();
+        users.get_mut(id).map(|user| user.role = role).is_some()
     }
 
     pub(super) fn delete(&self, id: &str) -> bool {

@@ -86,6 +86,18 @@ impl MongoUsers {
         Ok(found.map(User::from))
     }
 
+    pub(super) async fn set_role(&self, id: &str, role: Role) -> Result<bool, StoreError> {
+        let Ok(id) = ObjectId::parse_str(id) else {
+            return Ok(false);
+        };
+        let role = mongodb::bson::to_bson(&role).expect("a role is a string");
+        let result = self
+            .users
+            .update_one(doc! { "_id": id }, doc! { "$set": { "role": role } })
+            .await?;
+        Ok(result.matched_count == 1)
+    }
+
     pub(super) async fn delete(&self, id: &str) -> Result<bool, StoreError> {
         let Ok(id) = ObjectId::parse_str(id) else {
             return Ok(false);

@@ -27,6 +27,7 @@ crate::cases! {
         admin_refuses_a_user_with_a_valid_token,
         admin_authenticates_before_it_checks_the_role,
         admin_takes_the_role_from_the_store_not_the_token,
+        a_demoted_admin_is_refused_on_the_next_handshake,
         any_other_namespace_is_invalid,
         online_users_has_one_row_per_user_counting_every_device,
         online_users_forgets_a_user_whose_last_socket_left,
@@ -280,6 +281,23 @@ async fn admin_takes_the_role_from_the_store_not_the_token(app: App) {
         me["role"],
         json!("admin"),
         "the store says root is an admin: {me}"
+    );
+}
+
+/// Root is an admin, then the store says otherwise. Root's token, signed
+/// while root was an admin, still verifies: only a server that asks the
+/// store on every handshake notices.
+async fn a_demoted_admin_is_refused_on_the_next_handshake(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let root = admin(&server, "root").await;
+    on(&server, "/admin", &root.token).await.disconnect().await;
+    let demoted = server.ctx.users.set_role(&root.id, Role::User).await;
+    assert!(demoted.expect("the store"), "root is in the store");
+    let message = refusal(&server, "/admin", Some(json!({ "token": root.token }))).await;
+    assert_eq!(
+        message, "Admin access required",
+        "root's role is now `user` in the store, and the token still says `admin`: the \
+         role must be read from the store at each handshake ({CHAPTER}, \"The admin lock\")"
     );
 }
 
