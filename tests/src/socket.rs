@@ -160,10 +160,15 @@ impl SocketBuilder {
         let (answer_tx, mut answer) = mpsc::unbounded_channel::<Result<(), String>>();
         let on_error = answer_tx.clone();
         let (record, on_close) = (log.clone(), log.clone());
+        let connected = label.clone();
 
+        // Every callback runs on the client's one reader task, in the order
+        // the packets arrived, so the transcript shows `connect` before an
+        // event the server emitted right after it.
         let builder = self
             .client_builder()
             .on(Event::Connect, move |_, _| {
+                transcript::record(&connected, "← connect");
                 let _ = answer_tx.send(Ok(()));
                 async {}.boxed()
             })
@@ -185,10 +190,7 @@ impl SocketBuilder {
             .await
             .unwrap_or_else(|e| panic!("could not open a connection to the test server: {e}"));
         match wait::wait(&what, answer.recv()).await {
-            Some(Ok(())) => {
-                transcript::record(&label, "← connect");
-                Ok(Socket { client, log })
-            }
+            Some(Ok(())) => Ok(Socket { client, log }),
             Some(Err(text)) => {
                 let _ = client.disconnect().await;
                 let error = parse_connect_error(&text);

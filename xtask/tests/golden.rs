@@ -1,9 +1,15 @@
-//! Golden fixtures: the real `xtask` binary grading lesson 01 in a copy of
-//! the workbook, once per outcome a learner can reach, including every way
-//! insta could be talked into passing a mismatch. The copy's stdout and its
-//! three reports are compared with the files in `tests/golden/<fixture>/`
-//! (times and paths redacted). `UPDATE_GOLDEN=1 cargo test -p xtask`
-//! rewrites them; read the diff before committing it.
+//! Golden fixtures: the real `xtask` binary grading lesson 01 (and 02, for
+//! an ack) in a copy of the workbook, once per outcome a learner can reach,
+//! including every way insta could be talked into passing a mismatch. The
+//! copy's stdout and its three reports are compared with the files in
+//! `tests/golden/<fixture>/` (times and paths redacted).
+//! `UPDATE_GOLDEN=1 cargo test -p xtask` rewrites them; read the diff
+//! before committing it.
+//!
+//! In stdout, a failing test's conversation is pinned line by line, so the
+//! transcript of each kind of failure is fixed here: a refused handshake
+//! (`failing`), an event that never comes (`missing-event`), a wrong ack
+//! (`wrong-ack`) and an HTTP status (`http-status`).
 //!
 //! The copy lives at a fixed path and builds into the shared target dir, and
 //! its files are rewritten only when their content changes, so cargo reuses
@@ -18,6 +24,9 @@ static COPY: Mutex<()> = Mutex::new(());
 
 const LESSON: &str = "lessons/01-basic-middleware";
 const SOLUTION: &str = "solutions/01-basic-middleware";
+/// Lesson 02 has acks, which lesson 01 has none of.
+const LESSON_02: &str = "lessons/02-jwt-auth";
+const SOLUTION_02: &str = "solutions/02-jwt-auth";
 /// The lesson's suite folder, as the manifest records it.
 const SUITE: &str = "tests/src/suites/01-basic-middleware/mod.rs";
 const SNAPSHOTS: &str = "tests/src/suites/01-basic-middleware/snapshots";
@@ -98,8 +107,9 @@ fn source_files() -> Vec<String> {
         .filter(|f| !f.is_empty() && root.join(f).is_file())
         .filter(|f| {
             let other_lesson = (f.starts_with("lessons/") || f.starts_with("solutions/"))
-                && !f.starts_with(&format!("{LESSON}/"))
-                && !f.starts_with(&format!("{SOLUTION}/"));
+                && ![LESSON, SOLUTION, LESSON_02, SOLUTION_02]
+                    .iter()
+                    .any(|dir| f.starts_with(&format!("{dir}/")));
             let unneeded = ["book/", ".ci/", "tests/js/", "xtask/tests/golden/"]
                 .iter()
                 .any(|p| f.starts_with(p));
@@ -167,12 +177,19 @@ fn edit(copy: &Path, file: &str, from: &str, to: &str) {
     put(&path, text.replace(from, to).as_bytes());
 }
 
-/// The lesson crate with the reference solution's code in it.
+/// Lesson 01's crate with the reference solution's code in it.
 fn solution_code(copy: &Path) {
-    for file in ["lib.rs", "stats.rs"] {
-        let text =
-            std::fs::read(copy.join(SOLUTION).join("src").join(file)).expect("read the solution");
-        put(&copy.join(LESSON).join("src").join(file), &text);
+    solution_code_of(copy, SOLUTION, LESSON);
+}
+
+/// Every source file but `main.rs`, which names the crate it runs.
+fn solution_code_of(copy: &Path, solution: &str, lesson: &str) {
+    let mut files = Vec::new();
+    let sources = copy.join(solution).join("src");
+    walk(&sources, &sources, &mut files);
+    for file in files.into_iter().filter(|f| f != "main.rs") {
+        let text = std::fs::read(sources.join(&file)).expect("read the solution");
+        put(&copy.join(lesson).join("src").join(file), &text);
     }
 }
 
@@ -188,9 +205,9 @@ fn wrong_code(copy: &Path) {
     );
 }
 
-/// Runs `cargo xtask check <args>` in the copy with `env`, and compares the
-/// outcome with the golden files of `name`.
-fn run(copy: &Path, name: &str, args: &[&str], env: &[(&str, &str)]) {
+/// Runs `cargo xtask check <args>` in the copy with `env`, compares the
+/// outcome with the golden files of `name`, and returns stdout unredacted.
+fn run(copy: &Path, name: &str, args: &[&str], env: &[(&str, &str)]) -> String {
     let reports = copy.join(".workbook/golden");
     let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
     command
@@ -231,6 +248,7 @@ fn run(copy: &Path, name: &str, args: &[&str], env: &[(&str, &str)]) {
         stdout.push_str(&format!("--- stderr ---\n{stderr}"));
     }
 
+    let raw = stdout.clone();
     let mut results = vec![("stdout.txt", redact(copy, &stdout, Format::Text))];
     for (file, format) in [
         ("report.json", Format::Json),
@@ -260,6 +278,7 @@ fn run(copy: &Path, name: &str, args: &[&str], env: &[(&str, &str)]) {
         "{name}: output differs from the golden files (UPDATE_GOLDEN=1 rewrites them):\n{}",
         mismatches.join("\n")
     );
+    raw
 }
 
 /// How a file escapes the text it quotes.
@@ -274,6 +293,7 @@ enum Format {
 /// location vary from run to run.
 fn redact(copy: &Path, text: &str, format: Format) -> String {
     let text = text.replace(&copy.display().to_string(), "[workbook]");
+    let text = redact_object_ids(&text);
     let text = redact_conversations(&text, format);
     let text = redact_harness_lines(&text);
     let mut out = String::new();
@@ -297,11 +317,23 @@ fn redact(copy: &Path, text: &str, format: Format) -> String {
 }
 
 /// The harness prints a failing test's conversation (what the client sent,
-/// what came back, the server's log), with when each step happened; events
-/// that arrive together are logged in either order, and carry socket ids.
-/// Its place stays, its lines go. In a report it is inside a JSON string or
-/// XML text, perhaps cut short: it then ends where that string or text does.
+/// what came back, the server's log), with when each step happened. In
+/// stdout each line stays, with its time and any socket id redacted
+/// ([`redact_conversation_line`]). In a report the conversation is inside a
+/// JSON string or XML text, perhaps cut short, and is pinned by stdout: its
+/// place stays, its lines go.
 fn redact_conversations(text: &str, format: Format) -> String {
+    if format == Format::Text {
+        return text
+            .lines()
+            .map(redact_conversation_line)
+            .filter(|line| !line.starts_with(SERVER_LINE) && !line.contains(WELCOME))
+            .fold(String::new(), |mut out, line| {
+                out.push_str(&line);
+                out.push('\n');
+                out
+            });
+    }
     const START: &str = "--- the conversation (";
     const END: &str = "--- end of the conversation ---";
     let mut out = String::new();
@@ -324,6 +356,76 @@ fn redact_conversations(text: &str, format: Format) -> String {
         };
     }
     out.push_str(rest);
+    out
+}
+
+/// A server's log line in a conversation. Its place among the client's
+/// lines depends on which thread ran first, so stdout is compared without
+/// them, and [`wrong_ack`] checks that they are shown.
+const SERVER_LINE: &str = "[t] [server]";
+
+/// Lesson 01 emits `welcome` as a socket connects, and it may arrive before
+/// or after the test's next step (its next handshake, or the disconnect of
+/// a socket that should have been refused): such lines are left out too.
+const WELCOME: &str = "] ← welcome {";
+
+/// `  0.042s [ada#1 /] ← event welcome {"id":"Qm9i…"}` →
+/// `[t] [ada#1 /] ← event welcome {"id":"[sid]"}`; the heading's count of
+/// lines goes too, since a server's log may say one line more or less.
+fn redact_conversation_line(line: &str) -> String {
+    if line.starts_with("--- the conversation (") {
+        return "--- the conversation ---".to_owned();
+    }
+    let trimmed = line.trim_start();
+    let time = trimmed
+        .find("s [")
+        .filter(|&end| trimmed[..end].parse::<f64>().is_ok());
+    let Some(end) = time else {
+        return line.to_owned();
+    };
+    let mut line = format!("[t] {}", &trimmed[end + 2..]);
+    for key in ["\"id\":\"", "sid=", "socket.id="] {
+        line = redact_value_after(&line, key);
+    }
+    line
+}
+
+/// Replaces the socket id that follows every `key` in `line` with `[sid]`.
+fn redact_value_after(line: &str, key: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find(key) {
+        out.push_str(&rest[..at + key.len()]);
+        rest = &rest[at + key.len()..];
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(rest.len());
+        if len > 0 {
+            out.push_str("[sid]");
+        }
+        rest = &rest[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A user's id, 24 hex digits (a MongoDB ObjectId, in either store), is
+/// new every run: `[id]`.
+fn redact_object_ids(text: &str) -> String {
+    let mut out = String::new();
+    let mut word = String::new();
+    for c in text.chars().chain(std::iter::once('\0')) {
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+            continue;
+        }
+        let is_id = word.len() == 24 && word.bytes().all(|b| b.is_ascii_hexdigit());
+        out.push_str(if is_id { "[id]" } else { &word });
+        word.clear();
+        if c != '\0' {
+            out.push(c);
+        }
+    }
     out
 }
 
@@ -429,6 +531,92 @@ fn failing_test() {
     wrong_code(copy);
     run(copy, "failing", &["01"], &[]);
     snapshots_untouched(copy);
+}
+
+/// A server that never sends `welcome`: the conversation shows the
+/// handshake accepted, then nothing until the test gives up.
+#[test]
+fn missing_event() {
+    let (_lock, copy) = pristine();
+    solution_code(copy);
+    edit(
+        copy,
+        &format!("{LESSON}/src/lib.rs"),
+        "    let _ = socket.emit(\"welcome\", &json!({ \"id\": socket.id }));\n",
+        "    let _ = (socket, json!({}));\n",
+    );
+    run(
+        copy,
+        "missing-event",
+        &["01"],
+        &[("HARNESS_TIMEOUT_MS", "1000")],
+    );
+}
+
+/// `GET /stats` mounted at the wrong path: the conversation shows the 404.
+#[test]
+fn http_status() {
+    let (_lock, copy) = pristine();
+    solution_code(copy);
+    edit(
+        copy,
+        &format!("{LESSON}/src/lib.rs"),
+        ".route(\"/stats\", get(stats::show))",
+        ".route(\"/stat\", get(stats::show))",
+    );
+    run(copy, "http-status", &["01"], &[]);
+}
+
+/// Lesson 02's `whoami` acks the user's name alone instead of the user:
+/// the conversation shows the emit and the ack that came back.
+#[test]
+fn wrong_ack() {
+    let (_lock, copy) = pristine();
+    solution_code_of(copy, SOLUTION_02, LESSON_02);
+    edit(
+        copy,
+        &format!("{LESSON_02}/src/chat.rs"),
+        "let _ = ack.send(&user);",
+        "let _ = ack.send(&user.name);",
+    );
+    let stdout = run(copy, "wrong-ack", &["02"], &[]);
+    assert!(
+        stdout.contains("[server]  INFO jwt_auth: connected user_id="),
+        "the server's own log line is part of the conversation:\n{stdout}"
+    );
+    // These conversations register, log in and hand a token over: no
+    // secret may appear whole in what a learner or an instructor sees.
+    let reports = ["report.json", "junit.xml", "classroom.json"]
+        .map(|file| std::fs::read_to_string(copy.join(".workbook/golden").join(file)).unwrap());
+    for text in std::iter::once(&stdout).chain(&reports) {
+        assert_no_secret(text);
+    }
+}
+
+/// The harness's password (`TestUser::PASSWORD`), its signing secret
+/// (`TEST_JWT_SECRET`), and any whole JWT.
+fn assert_no_secret(text: &str) {
+    for secret in [
+        "correct horse battery staple",
+        "harness-test-secret-at-least-32-bytes",
+    ] {
+        assert!(
+            !text.contains(secret),
+            "{secret:?} appears whole in:\n{text}"
+        );
+    }
+    let base64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    for (at, _) in text.match_indices("eyJ") {
+        let token: String = text[at..]
+            .chars()
+            .take_while(|&c| base64url(c) || c == '.')
+            .collect();
+        let parts: Vec<&str> = token.split('.').collect();
+        assert!(
+            !(parts.len() == 3 && parts.iter().all(|p| !p.is_empty())),
+            "a whole token {token} appears in:\n{text}"
+        );
+    }
 }
 
 #[test]
