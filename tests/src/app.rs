@@ -11,6 +11,7 @@ use std::time::Duration;
 use axum::Router;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
+use workbook::users::{NewUser, Role};
 use workbook::{Config, Context, Server};
 
 use crate::socket::{Clients, SocketBuilder};
@@ -245,6 +246,29 @@ impl TestApp {
         };
         self.clients.name_token(&user.token, &user.name);
         user
+    }
+
+    /// An administrator, put straight into the store (as `ADMIN_PASSWORD`
+    /// does at start-up: no route makes one), with a token the server signed.
+    pub async fn admin(&self, username: &str) -> TestUser {
+        let user = self
+            .ctx
+            .users
+            .create(NewUser {
+                username: username.to_owned(),
+                email: format!("{username}@example.com"),
+                password_hash: "no password: this account logs in by token only".to_owned(),
+                role: Role::Admin,
+            })
+            .await
+            .expect("the store");
+        let admin = TestUser {
+            token: self.ctx.jwt.issue(&user),
+            id: user.id,
+            name: username.to_owned(),
+        };
+        self.clients.name_token(&admin.token, &admin.name);
+        admin
     }
 
     /// Every line the server logged so far in this test, as JSON objects

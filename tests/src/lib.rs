@@ -19,6 +19,7 @@ mod app;
 pub mod attacks;
 mod cases;
 mod logs;
+pub mod polling;
 mod socket;
 pub mod source_ip;
 pub mod suites;

@@ -64,6 +64,29 @@ pub async fn connect(
     }
 }
 
+/// The `connect_error` message for a handshake on `namespace` at `base`
+/// with `auth`, written into the test's conversation; fails the test if the
+/// server lets the socket in.
+pub async fn refusal(base: &str, namespace: &str, auth: Option<&Value>) -> String {
+    let label = format!("polling {namespace}");
+    let said = match auth {
+        Some(auth) => format!("→ handshake auth={}", crate::transcript::show(auth)),
+        None => "→ handshake with no auth".to_owned(),
+    };
+    crate::transcript::record(&label, said);
+    match connect(&reqwest::Client::new(), base, namespace, auth).await {
+        Ok(session) => {
+            crate::transcript::record(&label, "← connect");
+            session.close().await;
+            panic!("the handshake on {namespace} should have been refused, but it was accepted")
+        }
+        Err(message) => {
+            crate::transcript::record(&label, format!("← connect_error {message:?}"));
+            message
+        }
+    }
+}
+
 /// `namespace` as packets write it: nothing for `/`, else `/ns,`.
 fn prefix(namespace: &str) -> String {
     if namespace == "/" {

@@ -14,14 +14,9 @@ use futures_util::future::join_all;
 use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 use workbook::jwt::{Claims, now};
-use workbook::users::{NewUser, Role};
+use workbook::users::Role;
 
-use crate::{App, ConnectError, Socket, TestApp, TestUser, source_ip};
-
-// A bare handshake over HTTP long-polling, fast enough for a thousand.
-// (Lesson 05's suite uses it from here, until the harness lists it.)
-#[path = "../../polling.rs"]
-pub(crate) mod polling;
+use crate::{App, ConnectError, Socket, TestApp, TestUser, polling, source_ip};
 
 crate::cases! {
     lesson_04 in suites::chaining, dir "04-chaining", attacks on "/",
@@ -114,45 +109,7 @@ impl Origin {
     /// it costs a fraction of `rust_socketio`'s handshake.
     async fn refusal(&self, token: Option<&str>) -> String {
         let auth = token.map(|token| json!({ "token": token }));
-        let label = format!("polling {}", self.url);
-        let said = match &auth {
-            Some(auth) => format!("→ handshake auth={}", crate::transcript::show(auth)),
-            None => "→ handshake with no auth".to_owned(),
-        };
-        crate::transcript::record(&label, said);
-        let http = reqwest::Client::new();
-        match polling::connect(&http, &self.url, "/", auth.as_ref()).await {
-            Ok(session) => {
-                crate::transcript::record(&label, "← connect");
-                session.close().await;
-                panic!("the handshake should have been refused, but it was accepted")
-            }
-            Err(message) => {
-                crate::transcript::record(&label, format!("← connect_error {message:?}"));
-                message
-            }
-        }
-    }
-}
-
-/// An administrator, put straight into the store (as `ADMIN_PASSWORD` does
-/// at start-up), with a token the server signed.
-async fn admin(server: &TestApp, name: &str) -> TestUser {
-    let user = server
-        .ctx
-        .users
-        .create(NewUser {
-            username: name.to_owned(),
-            email: format!("{name}@example.com"),
-            password_hash: "no password: this account logs in by token only".to_owned(),
-            role: Role::Admin,
-        })
-        .await
-        .expect("the store");
-    TestUser {
-        token: server.ctx.jwt.issue(&user),
-        id: user.id,
-        name: name.to_owned(),
+        polling::refusal(&self.url, "/", auth.as_ref()).await
     }
 }
 
@@ -239,7 +196,7 @@ async fn accepts_a_valid_token(app: App) {
 
 async fn refuses_a_banned_user(app: App) {
     let server = TestApp::spawn(&app).await;
-    let (root, ada) = (admin(&server, "root").await, server.user("ada").await);
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
     ban(&server, &ada, &root).await;
     let here = Origin::new(&server, "127.0.0.1").await;
     let refusal = here.refusal(Some(&ada.token)).await;
@@ -255,7 +212,7 @@ async fn refuses_a_banned_user(app: App) {
 /// back later, and would, forever.
 async fn a_banned_user_from_a_full_ip_gets_account_suspended(app: App) {
     let server = TestApp::spawn_with(&app, &[("MAX_CONNECTIONS_PER_IP", "1")]).await;
-    let root = admin(&server, "root").await;
+    let root = server.admin("root").await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
     ban(&server, &ada, &root).await;
     let here = Origin::new(&server, "127.0.0.1").await;
@@ -302,7 +259,7 @@ async fn an_invalid_token_from_a_full_ip_gets_invalid_token(app: App) {
 /// it, and the accepted ones too.
 async fn logging_sees_every_attempt_refused_or_not(app: App) {
     let server = TestApp::spawn_with(&app, &[("MAX_CONNECTIONS_PER_IP", "1")]).await;
-    let root = admin(&server, "root").await;
+    let root = server.admin("root").await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
     ban(&server, &bob, &root).await;
     assert_eq!(stats(&server, &root).await["attempts"], json!(0));
@@ -331,7 +288,7 @@ async fn logging_sees_every_attempt_refused_or_not(app: App) {
 
 async fn refuses_the_sixth_socket_from_one_ip(app: App) {
     let server = TestApp::spawn(&app).await;
-    let root = admin(&server, "root").await;
+    let root = server.admin("root").await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
     let here = Origin::new(&server, "127.0.0.1").await;
     let mut sockets = Vec::new();
@@ -347,7 +304,7 @@ async fn refuses_the_sixth_socket_from_one_ip(app: App) {
 
 async fn counts_each_ip_apart(app: App) {
     let server = TestApp::spawn_with(&app, &[("MAX_CONNECTIONS_PER_IP", "2")]).await;
-    let (root, ada) = (admin(&server, "root").await, server.user("ada").await);
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
     let (one, two) = (
         Origin::new(&server, "127.0.0.1").await,
         Origin::new(&server, "127.0.0.2").await,
@@ -369,7 +326,7 @@ async fn counts_each_ip_apart(app: App) {
 /// connection's: a header neither frees a full address nor fills another.
 async fn a_forwarded_header_does_not_change_the_ip(app: App) {
     let server = TestApp::spawn_with(&app, &[("MAX_CONNECTIONS_PER_IP", "2")]).await;
-    let (root, ada) = (admin(&server, "root").await, server.user("ada").await);
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
     let (one, two) = (
         Origin::new(&server, "127.0.0.1").await,
         Origin::new(&server, "127.0.0.2").await,
@@ -418,7 +375,7 @@ async fn a_forwarded_header_does_not_change_the_ip(app: App) {
 /// open twenty connections at once far faster than `rust_socketio`.)
 async fn twenty_simultaneous_handshakes_give_exactly_five_sockets(app: App) {
     let server = TestApp::spawn(&app).await;
-    let (root, ada) = (admin(&server, "root").await, server.user("ada").await);
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
     let three = Origin::new(&server, "127.0.0.3").await;
     let (http, auth) = (reqwest::Client::new(), json!({ "token": ada.token }));
     for burst in 1..=2 {
@@ -451,7 +408,7 @@ async fn twenty_simultaneous_handshakes_give_exactly_five_sockets(app: App) {
 /// itself leave the count where it was.
 async fn a_refused_attempt_takes_no_slot(app: App) {
     let server = TestApp::spawn_with(&app, &[("MAX_CONNECTIONS_PER_IP", "2")]).await;
-    let root = admin(&server, "root").await;
+    let root = server.admin("root").await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
     ban(&server, &bob, &root).await;
     let here = Origin::new(&server, "127.0.0.1").await;
@@ -475,7 +432,7 @@ async fn a_refused_attempt_takes_no_slot(app: App) {
 
 async fn a_disconnect_frees_its_slot(app: App) {
     let server = TestApp::spawn_with(&app, &[("MAX_CONNECTIONS_PER_IP", "2")]).await;
-    let (root, ada) = (admin(&server, "root").await, server.user("ada").await);
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
     let two = Origin::new(&server, "127.0.0.2").await;
     let first = two.connect(&server, &ada).await;
     let _second = two.connect(&server, &ada).await;
@@ -493,7 +450,7 @@ async fn a_thousand_connect_disconnect_cycles_leave_the_table_empty(app: App) {
     const CYCLES: usize = 1000;
     const CLIENTS_PER_ADDRESS: usize = 4;
     let server = TestApp::spawn_with(&app, &[("MAX_CONNECTIONS_PER_IP", "3")]).await;
-    let (root, ada) = (admin(&server, "root").await, server.user("ada").await);
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
     let origins = [
         Origin::new(&server, "127.0.0.1").await,
         Origin::new(&server, "127.0.0.2").await,
@@ -554,7 +511,7 @@ async fn bad_limits_stop_the_server(app: App) {
 /// she cannot come back.
 async fn ban_sends_force_disconnect_then_disconnects(app: App) {
     let server = TestApp::spawn(&app).await;
-    let root = admin(&server, "root").await;
+    let root = server.admin("root").await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
     let (one, two) = (
         Origin::new(&server, "127.0.0.1").await,
@@ -612,7 +569,7 @@ async fn ban_sends_force_disconnect_then_disconnects(app: App) {
 
 async fn unban_lets_the_user_back_in(app: App) {
     let server = TestApp::spawn(&app).await;
-    let (root, ada) = (admin(&server, "root").await, server.user("ada").await);
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
     let here = Origin::new(&server, "127.0.0.1").await;
     ban(&server, &ada, &root).await;
     assert_eq!(here.refusal(Some(&ada.token)).await, SUSPENDED);
@@ -635,7 +592,7 @@ async fn unban_lets_the_user_back_in(app: App) {
 
 async fn ban_and_unban_are_idempotent(app: App) {
     let server = TestApp::spawn(&app).await;
-    let (root, ada) = (admin(&server, "root").await, server.user("ada").await);
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
     let here = Origin::new(&server, "127.0.0.1").await;
     ban(&server, &ada, &root).await;
     ban(&server, &ada, &root).await;
@@ -648,7 +605,7 @@ async fn ban_and_unban_are_idempotent(app: App) {
 /// Every admin route answers 401 to a request without a valid token.
 async fn admin_routes_need_a_valid_token(app: App) {
     let server = TestApp::spawn(&app).await;
-    let (root, ada) = (admin(&server, "root").await, server.user("ada").await);
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
     let expired = server.ctx.jwt.sign(&Claims {
         iat: now() - 7200,
         exp: now() - 3600,
@@ -705,7 +662,7 @@ async fn admin_routes_need_an_admin_in_the_store(app: App) {
 
 async fn ban_and_unban_answer_404_for_an_unknown_user(app: App) {
     let server = TestApp::spawn(&app).await;
-    let (root, ada) = (admin(&server, "root").await, server.user("ada").await);
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
     let deleted = server.ctx.users.delete(&ada.id).await.expect("the store");
     assert!(deleted, "ada should have been in the store");
     let mut answers = Vec::new();

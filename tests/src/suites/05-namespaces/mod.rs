@@ -12,10 +12,9 @@ use futures_util::future::join_all;
 use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 use workbook::jwt::{Claims, now};
-use workbook::users::{NewUser, Role};
+use workbook::users::Role;
 
-use crate::suites::chaining::polling;
-use crate::{App, Socket, TestApp, TestUser};
+use crate::{App, Socket, TestApp, polling};
 
 crate::cases! {
     lesson_05 in suites::namespaces, dir "05-namespaces", attacks on "/chat",
@@ -48,27 +47,6 @@ const BY_ADMIN: &str = "Disconnected by an administrator";
 /// How long a test listens to be sure an event does not come.
 const QUIET: Duration = Duration::from_millis(300);
 
-/// An administrator, put straight into the store (as `ADMIN_PASSWORD` does
-/// at start-up), with a token the server signed.
-async fn admin(server: &TestApp, name: &str) -> TestUser {
-    let user = server
-        .ctx
-        .users
-        .create(NewUser {
-            username: name.to_owned(),
-            email: format!("{name}@example.com"),
-            password_hash: "no password: this account logs in by token only".to_owned(),
-            role: Role::Admin,
-        })
-        .await
-        .expect("the store");
-    TestUser {
-        token: server.ctx.jwt.issue(&user),
-        id: user.id,
-        name: name.to_owned(),
-    }
-}
-
 /// Connects to `namespace` with `token`, failing with the server's reason
 /// if it refuses.
 async fn on(server: &TestApp, namespace: &str, token: &str) -> Socket {
@@ -83,24 +61,7 @@ async fn on(server: &TestApp, namespace: &str, token: &str) -> Socket {
 /// bare long-polling client (`polling.rs`), which costs a fraction of
 /// `rust_socketio`'s handshake.
 async fn refusal(server: &TestApp, namespace: &str, auth: Option<Value>) -> String {
-    let label = format!("polling {namespace}");
-    let said = match &auth {
-        Some(auth) => format!("→ handshake auth={}", crate::transcript::show(auth)),
-        None => "→ handshake with no auth".to_owned(),
-    };
-    crate::transcript::record(&label, said);
-    let http = reqwest::Client::new();
-    match polling::connect(&http, &server.url("/"), namespace, auth.as_ref()).await {
-        Ok(session) => {
-            crate::transcript::record(&label, "← connect");
-            session.close().await;
-            panic!("the handshake on {namespace} should have been refused, but it was accepted")
-        }
-        Err(message) => {
-            crate::transcript::record(&label, format!("← connect_error {message:?}"));
-            message
-        }
-    }
+    polling::refusal(&server.url("/"), namespace, auth.as_ref()).await
 }
 
 /// Claims for `id` that expire in an hour.
@@ -211,7 +172,7 @@ async fn chat_answers_whoami_with_the_user(app: App) {
 
 async fn admin_accepts_an_admin(app: App) {
     let server = TestApp::spawn(&app).await;
-    let root = admin(&server, "root").await;
+    let root = server.admin("root").await;
     let me = on(&server, "/admin", &root.token)
         .await
         .ack("whoami", json!({}))
@@ -235,7 +196,7 @@ async fn admin_refuses_a_user_with_a_valid_token(app: App) {
 /// no valid token hears authentication's answer, not the role's.
 async fn admin_authenticates_before_it_checks_the_role(app: App) {
     let server = TestApp::spawn(&app).await;
-    let (ada, gone) = (server.user("ada").await, admin(&server, "gone").await);
+    let (ada, gone) = (server.user("ada").await, server.admin("gone").await);
     assert!(server.ctx.users.delete(&gone.id).await.expect("the store"));
     let expired = server.ctx.jwt.sign(&Claims {
         iat: now() - 7200,
@@ -264,7 +225,7 @@ async fn admin_authenticates_before_it_checks_the_role(app: App) {
 /// the store: the store wins both ways.
 async fn admin_takes_the_role_from_the_store_not_the_token(app: App) {
     let server = TestApp::spawn(&app).await;
-    let (root, ada) = (admin(&server, "root").await, server.user("ada").await);
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
     let promoted = server.ctx.jwt.sign(&claims_for(&ada.id, Role::Admin));
     let message = refusal(&server, "/admin", Some(json!({ "token": promoted }))).await;
     assert_eq!(
@@ -289,7 +250,7 @@ async fn admin_takes_the_role_from_the_store_not_the_token(app: App) {
 /// store on every handshake notices.
 async fn a_demoted_admin_is_refused_on_the_next_handshake(app: App) {
     let server = TestApp::spawn(&app).await;
-    let root = admin(&server, "root").await;
+    let root = server.admin("root").await;
     on(&server, "/admin", &root.token).await.disconnect().await;
     let demoted = server.ctx.users.set_role(&root.id, Role::User).await;
     assert!(demoted.expect("the store"), "root is in the store");
@@ -303,7 +264,7 @@ async fn a_demoted_admin_is_refused_on_the_next_handshake(app: App) {
 
 async fn any_other_namespace_is_invalid(app: App) {
     let server = TestApp::spawn(&app).await;
-    let root = admin(&server, "root").await;
+    let root = server.admin("root").await;
     let mut messages = Vec::new();
     for namespace in ["/secret", "/admin/", "/Admin", "/chat/x", "/public/admin"] {
         let message = refusal(&server, namespace, Some(json!({ "token": root.token }))).await;
@@ -320,7 +281,7 @@ async fn any_other_namespace_is_invalid(app: App) {
 /// sockets that are nobody's: one row per user, every device counted.
 async fn online_users_has_one_row_per_user_counting_every_device(app: App) {
     let server = TestApp::spawn(&app).await;
-    let (root, ada) = (admin(&server, "root").await, server.user("ada").await);
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
     let _bob = server.user("bob").await;
     let console = on(&server, "/admin", &root.token).await;
     let _devices = [
@@ -350,7 +311,7 @@ async fn online_users_has_one_row_per_user_counting_every_device(app: App) {
 
 async fn online_users_forgets_a_user_whose_last_socket_left(app: App) {
     let server = TestApp::spawn(&app).await;
-    let (root, ada) = (admin(&server, "root").await, server.user("ada").await);
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
     let console = on(&server, "/admin", &root.token).await;
     let phone = on(&server, "/chat", &ada.token).await;
     let laptop = on(&server, "/chat", &ada.token).await;
@@ -366,7 +327,7 @@ async fn online_users_forgets_a_user_whose_last_socket_left(app: App) {
 /// that are hers hear why and go; everybody else stays.
 async fn disconnect_user_reaches_every_socket_in_every_namespace(app: App) {
     let server = TestApp::spawn(&app).await;
-    let (root, carol) = (admin(&server, "root").await, admin(&server, "carol").await);
+    let (root, carol) = (server.admin("root").await, server.admin("carol").await);
     let ada = server.user("ada").await;
     let console = on(&server, "/admin", &root.token).await;
     let carols = [
@@ -413,7 +374,7 @@ async fn disconnect_user_reaches_every_socket_in_every_namespace(app: App) {
 
 async fn disconnect_user_answers_zero_for_an_offline_user(app: App) {
     let server = TestApp::spawn(&app).await;
-    let (root, bob) = (admin(&server, "root").await, server.user("bob").await);
+    let (root, bob) = (server.admin("root").await, server.user("bob").await);
     let console = on(&server, "/admin", &root.token).await;
     let mut answers = Vec::new();
     for id in [bob.id.as_str(), "000000000000000000000000", ""] {
@@ -428,7 +389,7 @@ async fn disconnect_user_answers_zero_for_an_offline_user(app: App) {
 
 async fn disconnect_user_refuses_an_invalid_payload(app: App) {
     let server = TestApp::spawn(&app).await;
-    let (root, ada) = (admin(&server, "root").await, server.user("ada").await);
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
     let console = on(&server, "/admin", &root.token).await;
     let ada_socket = on(&server, "/chat", &ada.token).await;
     let mut answers = Vec::new();
@@ -483,7 +444,7 @@ async fn chat_sockets_cannot_use_admin_events(app: App) {
 /// answer still arrives before it goes.
 async fn an_admin_can_disconnect_themselves(app: App) {
     let server = TestApp::spawn(&app).await;
-    let root = admin(&server, "root").await;
+    let root = server.admin("root").await;
     let console = on(&server, "/admin", &root.token).await;
     let chat = on(&server, "/chat", &root.token).await;
     // socketioxide marks a socket connected just after the client hears it
@@ -513,7 +474,7 @@ async fn churn_leaves_no_one_online(app: App) {
     const CYCLES: usize = 300;
     const CLIENTS: usize = 6;
     let server = TestApp::spawn(&app).await;
-    let (root, ada) = (admin(&server, "root").await, server.user("ada").await);
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
     let base = server.url("/");
     let clients = (0..CLIENTS).map(|client| {
         let (base, root, ada) = (&base, &root, &ada);
