@@ -1,12 +1,14 @@
 // The lesson servers, seen by the official JavaScript client: the contract
 // (../../shared/contract.md in the workshop repository) says what a browser or
-// Node.js client sees, and this proves it for each reference solution.
+// Node.js client sees, and this proves it for the reference solutions of
+// lessons 01-05 and 10, where the official client differs most from the
+// Rust test client (namespaces multiplexed on one connection, cookies).
 //
 // Usage: node contract.mjs [target dir]   (servers must already be built)
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { io } from "socket.io-client";
+import { io, Manager } from "socket.io-client";
 
 const target = process.argv[2] ?? new URL("../../target/debug/", import.meta.url).pathname;
 const results = { passed: 0, failed: 0 };
@@ -76,10 +78,39 @@ async function json(url, path, body, token) {
   return { status: response.status, body: await response.json() };
 }
 
+const PASSWORD = "correct horse battery staple";
+
+/** Registers and logs in: the login's answer, with the new user's id. */
 async function login(url, username) {
-  const password = "correct horse battery staple";
-  await json(url, "/auth/register", { username, email: `${username}@example.com`, password });
-  return (await json(url, "/auth/login", { username, password })).body;
+  const created = await json(url, "/auth/register", { username, email: `${username}@example.com`, password: PASSWORD });
+  return { ...(await json(url, "/auth/login", { username, password: PASSWORD })).body, id: created.body.id };
+}
+
+/** The administrator that ADMIN_PASSWORD creates at start-up. */
+async function loginAdmin(url) {
+  return (await json(url, "/auth/login", { username: "admin", password: PASSWORD })).body;
+}
+
+/** The first `event` on `socket` (its first argument), or an error after 5 s. */
+function next(socket, event) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within 5 s`)), 5000);
+    socket.once(event, (data) => {
+      clearTimeout(timer);
+      resolve(data);
+    });
+  });
+}
+
+/** Connects `socket` (made with autoConnect: false); fails with the server's reason. */
+async function connected(socket) {
+  const outcome = new Promise((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("connect_error", (err) => reject(new Error(`connect_error ${err.message}`)));
+  });
+  socket.connect();
+  await outcome;
+  return socket;
 }
 
 const lessons = {
@@ -191,10 +222,140 @@ const lessons = {
       if (!connect) throw new Error("the refreshed token was refused");
     });
   },
+  "chaining-solution": async (url) => {
+    const [admin, ada] = [await loginAdmin(url), await login(url, "ada")];
+    const post = (path, token) =>
+      fetch(url + path, { method: "POST", headers: token ? { authorization: `Bearer ${token}` } : {} })
+        .then(async (r) => ({ status: r.status, body: await r.json() }));
+    await check("04: the ban route is 401 without a token, 403 for a user, 404 for nobody", async () => {
+      assertEqual((await post(`/api/admin/users/${ada.id}/ban`)).status, 401, "no token");
+      assertEqual((await post(`/api/admin/users/${ada.id}/ban`, ada.token)).status, 403, "ada's token");
+      assertEqual((await post("/api/admin/users/65f0c0ffee0000000000beef/ban", admin.token)).status, 404, "unknown id");
+    });
+    await check("04: a ban sends forceDisconnect, disconnects, and refuses with Account suspended until unban", async () => {
+      const { connect, socket } = await attempt(url, { auth: { token: ada.token } });
+      if (!connect) throw new Error("ada was not connected");
+      const [told, gone] = [next(socket, "forceDisconnect"), next(socket, "disconnect")];
+      assertEqual(await post(`/api/admin/users/${ada.id}/ban`, admin.token), { status: 200, body: { status: "ok" } }, "ban");
+      assertEqual(await told, { reason: "Account suspended" }, "forceDisconnect");
+      assertEqual(await gone, "io server disconnect", "disconnect reason");
+      const banned = await attempt(url, { auth: { token: ada.token } });
+      banned.socket.close();
+      assertEqual(banned.error, "Account suspended", "connect_error");
+      assertEqual((await post(`/api/admin/users/${ada.id}/unban`, admin.token)).status, 200, "unban");
+      const back = await attempt(url, { auth: { token: ada.token } });
+      back.socket.close();
+      if (!back.connect) throw new Error(`ada was refused after unban: ${back.error}`);
+    });
+    await check("04: the sixth socket from one address is Too many connections from this IP", async () => {
+      // The sockets closed above give their slots back as the server sees them go.
+      for (let waited = 0; ; waited += 20) {
+        const stats = await json(url, "/api/admin/stats", undefined, admin.token);
+        if (JSON.stringify(stats.body.connectionsByIp) === "{}") break;
+        if (waited > 5000) throw new Error(`the slots stay taken: ${JSON.stringify(stats.body)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const sockets = [];
+      try {
+        for (let i = 0; i < 5; i++) {
+          const { connect, socket, error } = await attempt(url, { transports: ["websocket"], auth: { token: ada.token } });
+          sockets.push(socket);
+          if (!connect) throw new Error(`socket ${i + 1} was refused: ${error}`);
+        }
+        const sixth = await attempt(url, { transports: ["websocket"], auth: { token: ada.token } });
+        sockets.push(sixth.socket);
+        assertEqual(sixth.error, "Too many connections from this IP", "connect_error");
+      } finally {
+        sockets.forEach((socket) => socket.close());
+      }
+    });
+  },
+  "namespaces-solution": async (url) => {
+    const [admin, ada] = [await loginAdmin(url), await login(url, "ada")];
+    await check("05: one connection, three namespaces: / anonymous, /chat as ada, /admin refuses her", async () => {
+      // The official client multiplexes a Manager's namespaces over one Engine.IO connection.
+      const manager = new Manager(url, { reconnection: false, autoConnect: false });
+      try {
+        await connected(manager.socket("/", { autoConnect: false }));
+        const chat = await connected(manager.socket("/chat", { autoConnect: false, auth: { token: ada.token } }));
+        assertEqual((await chat.timeout(5000).emitWithAck("whoami")).name, "ada", "whoami on /chat");
+        const refused = await connected(manager.socket("/admin", { autoConnect: false, auth: { token: ada.token } }))
+          .then(() => "accepted", (e) => e.message);
+        assertEqual(refused, "connect_error Admin access required", "/admin");
+      } finally {
+        manager.engine?.close();
+      }
+    });
+    await check("05: online-users counts ada's two devices; disconnect-user reaches both", async () => {
+      const console_ = await connected(io(`${url}/admin`, { forceNew: true, reconnection: false, autoConnect: false, auth: { token: admin.token } }));
+      const devices = [];
+      try {
+        for (let i = 0; i < 2; i++) {
+          devices.push(await connected(io(`${url}/chat`, { forceNew: true, reconnection: false, autoConnect: false, auth: { token: ada.token } })));
+        }
+        const rows = await console_.timeout(5000).emitWithAck("online-users");
+        const row = rows.find((r) => r.userId === ada.id);
+        assertEqual(row && [row.name, row.sockets], ["ada", 2], "ada's row");
+        const told = devices.map((d) => next(d, "forceDisconnect"));
+        const answer = await console_.timeout(5000).emitWithAck("disconnect-user", { userId: ada.id });
+        assertEqual(answer, { status: "ok", disconnected: 2 }, "disconnect-user");
+        for (const reason of await Promise.all(told)) {
+          assertEqual(reason, { reason: "Disconnected by an administrator" }, "forceDisconnect");
+        }
+      } finally {
+        [console_, ...devices].forEach((socket) => socket.close());
+      }
+    });
+    await check("05: any other namespace is Invalid namespace", async () => {
+      const { error, socket } = await attempt(`${url}/secret`, { auth: { token: admin.token } });
+      socket.close();
+      assertEqual(error, "Invalid namespace", "connect_error");
+    });
+  },
+  "session-auth-solution": async (url) => {
+    await json(url, "/auth/register", { username: "ada", email: "ada@example.com", password: PASSWORD });
+    const response = await fetch(`${url}/session/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "ada", password: PASSWORD }),
+    });
+    const setCookie = response.headers.get("set-cookie") ?? "";
+    const cookie = setCookie.split(";")[0];
+    await check("10: login sets an HttpOnly, SameSite=Lax session cookie", async () => {
+      assertEqual(response.status, 200, "status");
+      const attributes = setCookie.toLowerCase();
+      if (!attributes.includes("httponly") || !attributes.includes("samesite=lax") || !attributes.includes("path=/")) {
+        throw new Error(`set-cookie: ${setCookie}`);
+      }
+    });
+    await check("10: the cookie authenticates a socket on both transports; without it, Not authenticated", async () => {
+      for (const transports of [["polling"], ["websocket"]]) {
+        const { connect, socket, error } = await attempt(url, { transports, extraHeaders: { cookie } });
+        if (!connect) throw new Error(`${transports}: ${error}`);
+        const me = await socket.timeout(5000).emitWithAck("whoami");
+        socket.close();
+        assertEqual(me.name, "ada", `${transports}: whoami`);
+      }
+      const { error, socket } = await attempt(url, {});
+      socket.close();
+      assertEqual(error, "Not authenticated", "no cookie");
+    });
+    await check("10: a handshake from another origin is Origin not allowed", async () => {
+      const { error, socket } = await attempt(url, { transports: ["polling"], extraHeaders: { cookie, origin: "https://evil.example" } });
+      socket.close();
+      assertEqual(error, "Origin not allowed", "connect_error");
+    });
+  },
 };
 
-// Short-lived access tokens, so lesson 03's expiry can be seen in seconds.
-const settings = { "error-data-solution": { JWT_TTL_SECS: "3" } };
+// Short-lived access tokens, so lesson 03's expiry can be seen in seconds;
+// an administrator for the lessons with admin routes and namespaces.
+const admin = { ADMIN_PASSWORD: PASSWORD };
+const settings = {
+  "error-data-solution": { JWT_TTL_SECS: "3" },
+  "chaining-solution": admin,
+  "namespaces-solution": admin,
+};
 
 for (const [binary, checks] of Object.entries(lessons)) {
   const server = await serve(binary, settings[binary]);
