@@ -15,6 +15,7 @@
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod handshake;
 pub mod http;
 pub mod jwt;
 pub mod password;

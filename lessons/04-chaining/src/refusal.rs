@@ -3,6 +3,8 @@
 //! `connect_error` with `{"message": error.to_string()}`, so the `Display`
 //! text below is part of the contract.
 
+use workbook::handshake::AuthError;
+
 /// Why a handshake was refused. One type for the whole chain: each
 /// middleware returns the variants that are its business, and whichever
 /// refuses first is the answer the client gets.
@@ -37,5 +39,18 @@ impl std::fmt::Display for Refusal {
             Refusal::Suspended => "Account suspended",
             Refusal::TooManyConnections => "Too many connections from this IP",
         })
+    }
+}
+
+/// Authentication's refusals ([`workbook::handshake`]), as this chain's.
+impl From<AuthError> for Refusal {
+    fn from(error: AuthError) -> Self {
+        match error {
+            AuthError::Required => Refusal::Required,
+            AuthError::Invalid => Refusal::Invalid,
+            AuthError::Expired => Refusal::Expired,
+            AuthError::UserNotFound => Refusal::UserNotFound,
+            AuthError::Unavailable => Refusal::Unavailable,
+        }
     }
 }

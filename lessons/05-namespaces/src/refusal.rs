@@ -2,6 +2,8 @@
 //! text is the client's `connect_error` message, so it is part of the
 //! contract.
 
+use workbook::handshake::AuthError;
+
 /// Why a handshake was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
@@ -30,5 +32,18 @@ impl std::fmt::Display for Refusal {
             Refusal::Unavailable => "Authentication failed",
             Refusal::AdminRequired => "Admin access required",
         })
+    }
+}
+
+/// Authentication's refusals ([`workbook::handshake`]), as this chain's.
+impl From<AuthError> for Refusal {
+    fn from(error: AuthError) -> Self {
+        match error {
+            AuthError::Required => Refusal::Required,
+            AuthError::Invalid => Refusal::Invalid,
+            AuthError::Expired => Refusal::Expired,
+            AuthError::UserNotFound => Refusal::UserNotFound,
+            AuthError::Unavailable => Refusal::Unavailable,
+        }
     }
 }

@@ -1,5 +1,6 @@
-//! Authentication, as in lesson 02: the token from `auth.token`, verified
-//! with the shared `ctx.jwt`, and the user it names loaded from the store.
+//! Authentication, as in lesson 02 and given (`workbook::handshake`): the
+//! token from `auth.token`, verified with `ctx.jwt`, and the user it names
+//! loaded from the store.
 //! Nothing here changes with a second server: the token is checked by its
 //! signature, which every server can do with the same `JWT_SECRET`.
 
@@ -7,7 +8,7 @@ use serde_json::Value;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{Extension, SocketRef, State, TryData};
 use workbook::Context;
-use workbook::jwt::TokenError;
+use workbook::handshake::{self, AuthError};
 use workbook::users::{PublicUser, Role};
 
 /// Why a handshake was refused; the `Display` text is the client's message.
@@ -34,31 +35,26 @@ impl std::fmt::Display for Refusal {
     }
 }
 
+/// Authentication's refusals ([`workbook::handshake`]), as this server's.
+impl From<AuthError> for Refusal {
+    fn from(error: AuthError) -> Self {
+        match error {
+            AuthError::Required => Refusal::Required,
+            AuthError::Invalid => Refusal::Invalid,
+            AuthError::Expired => Refusal::Expired,
+            AuthError::UserNotFound => Refusal::UserNotFound,
+            AuthError::Unavailable => Refusal::Unavailable,
+        }
+    }
+}
+
 /// Attaches the user (`{id, name, role}`) to the socket.
 pub async fn authenticate<A: Adapter>(
     socket: SocketRef<A>,
     State(ctx): State<Context>,
     TryData(auth): TryData<Value>,
 ) -> Result<(), Refusal> {
-    let auth = auth.unwrap_or_default();
-    let token = match auth.get("token") {
-        None | Some(Value::Null) => return Err(Refusal::Required),
-        Some(Value::String(token)) if token.is_empty() => return Err(Refusal::Required),
-        Some(Value::String(token)) => token,
-        Some(_) => return Err(Refusal::Invalid),
-    };
-    let claims = ctx.jwt.verify(token).map_err(|e| match e {
-        TokenError::Expired => Refusal::Expired,
-        TokenError::Invalid => Refusal::Invalid,
-    })?;
-    let user = match ctx.users.find_by_id(&claims.id).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return Err(Refusal::UserNotFound),
-        Err(e) => {
-            tracing::error!(user_id = %claims.id, error = %e, "cannot load the user");
-            return Err(Refusal::Unavailable);
-        }
-    };
+    let user = handshake::authenticate(&ctx, &auth.unwrap_or_default()).await?;
     socket.extensions.insert(user.public());
     Ok(())
 }

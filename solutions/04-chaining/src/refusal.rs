@@ -3,6 +3,8 @@
 //! `connect_error` with `{"message": error.to_string()}`, so the `Display`
 //! text below is part of the contract.
 
+use workbook::handshake::AuthError;
+
 // ANCHOR: refusal
 /// Why a handshake was refused. One type for the whole chain: each
 /// middleware returns the variants that are its business, and whichever
@@ -41,3 +43,16 @@ impl std::fmt::Display for Refusal {
     }
 }
 // ANCHOR_END: refusal
+
+/// Authentication's refusals ([`workbook::handshake`]), as this chain's.
+impl From<AuthError> for Refusal {
+    fn from(error: AuthError) -> Self {
+        match error {
+            AuthError::Required => Refusal::Required,
+            AuthError::Invalid => Refusal::Invalid,
+            AuthError::Expired => Refusal::Expired,
+            AuthError::UserNotFound => Refusal::UserNotFound,
+            AuthError::Unavailable => Refusal::Unavailable,
+        }
+    }
+}
