@@ -243,6 +243,16 @@ impl Socket {
         self.log.events.lock().unwrap().clone()
     }
 
+    /// The data of every `event` received so far, in order.
+    pub fn all(&self, event: &str) -> Vec<Value> {
+        let events = self.log.events.lock().unwrap();
+        events
+            .iter()
+            .filter(|r| r.event == event)
+            .map(|r| r.data.clone())
+            .collect()
+    }
+
     /// Waits `quiet` and then asserts that no `event` arrived in that time.
     pub async fn assert_silent(&self, event: &str, quiet: Duration) {
         tokio::time::sleep(quiet).await;

@@ -361,10 +361,7 @@ async fn disconnect_user_reaches_every_socket_in_every_namespace(app: App) {
     for socket in [&console, &anonymous, &ada_socket] {
         socket.ack("whoami", json!({})).await;
         assert!(
-            socket
-                .received()
-                .iter()
-                .all(|r| r.event != "forceDisconnect"),
+            socket.all("forceDisconnect").is_empty(),
             "only carol's sockets are told to go"
         );
     }

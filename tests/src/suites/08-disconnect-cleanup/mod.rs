@@ -105,22 +105,12 @@ fn now_ms() -> i64 {
 /// exactly `n` times in all.
 async fn heard_exactly(socket: &Socket, event: &str, n: usize) {
     tokio::time::sleep(QUIET).await;
-    let heard = all(socket, event);
+    let heard = socket.all(event);
     assert_eq!(
         heard.len(),
         n,
         "expected {n} {event:?} in all, got {heard:?}"
     );
-}
-
-/// The events named `event` that `socket` has received so far.
-fn all(socket: &Socket, event: &str) -> Vec<Value> {
-    socket
-        .received()
-        .into_iter()
-        .filter(|r| r.event == event)
-        .map(|r| r.data)
-        .collect()
 }
 
 async fn presence_counts_each_device(app: App) {
@@ -201,7 +191,7 @@ async fn leaving_tells_the_other_members_of_each_room(app: App) {
         ("carol", &carol_socket, 1),
         ("ada's phone", &phone, 1),
     ] {
-        let heard = all(socket, "user-leaving");
+        let heard = socket.all("user-leaving");
         assert_eq!(heard.len(), count, "{who} heard {heard:?}");
     }
     assert_eq!(bob_heard[0]["userId"], json!(ada.id));

@@ -296,11 +296,7 @@ async fn a_comment_notifies_the_author_on_every_device(app: App) {
     let (status, _) = comment(&server, &ada, &post, "Thanks").await;
     assert_eq!(status, 201);
     tokio::time::sleep(QUIET).await;
-    let notifications = laptop
-        .received()
-        .iter()
-        .filter(|r| r.event == "notification")
-        .count();
+    let notifications = laptop.all("notification").len();
     assert_eq!(notifications, 1, "ada's own comment notifies nobody");
 }
 

@@ -508,11 +508,7 @@ async fn limits_count_characters_and_include_the_maximum(app: App) {
     assert_eq!(first["text"], json!("a".repeat(1000)));
     assert_eq!(second["text"], json!("é".repeat(1000)));
     tokio::time::sleep(QUIET).await;
-    let delivered = bob_socket
-        .received()
-        .iter()
-        .filter(|r| r.event == "new-message")
-        .count();
+    let delivered = bob_socket.all("new-message").len();
     assert_eq!(
         delivered, 2,
         "only the two messages within the limit reach the room"
@@ -539,11 +535,7 @@ async fn a_message_over_16_kib_is_invalid_even_with_valid_fields(app: App) {
     assert_json_snapshot!(answers);
     bob_socket.next("new-message").await;
     bob_socket.assert_silent("like-update", QUIET).await;
-    let delivered = bob_socket
-        .received()
-        .iter()
-        .filter(|r| r.event == "new-message")
-        .count();
+    let delivered = bob_socket.all("new-message").len();
     assert_eq!(
         delivered, 1,
         "only the message under 16 KiB reaches the room"
