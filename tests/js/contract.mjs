@@ -1,8 +1,7 @@
 // The lesson servers, seen by the official JavaScript client: the contract
 // (../../shared/contract.md in the workshop repository) says what a browser or
-// Node.js client sees, and this proves it for the reference solutions of
-// lessons 01-05 and 10, where the official client differs most from the
-// Rust test client (namespaces multiplexed on one connection, cookies).
+// Node.js client sees, and this proves it for every reference solution
+// (lesson 11 across two servers when REDIS_URL is set).
 //
 // Usage: node contract.mjs [target dir]   (servers must already be built)
 import { spawn } from "node:child_process";
@@ -43,16 +42,20 @@ async function serve(binary, env = {}) {
     env: { ...process.env, MONGODB_DB: database, PORT: "0", BCRYPT_COST: "4", RUST_LOG: "error", JWT_SECRET: "contract-check-secret-of-32-bytes-or-more", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const lines = createInterface({ input: child.stdout });
+  // Every line after "listening on" is kept: lesson 06's log is its output.
+  const output = [];
   const timer = setTimeout(() => child.kill(), 20000);
-  for await (const line of lines) {
-    const match = line.match(/^listening on (http:\/\/\S+)/);
-    if (match) {
-      clearTimeout(timer);
-      return { url: match[1], stop: () => child.kill("SIGTERM") };
-    }
-  }
-  throw new Error(`${binary} exited before listening`);
+  const url = await new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on("line", (line) => {
+      const match = line.match(/^listening on (http:\/\/\S+)/);
+      if (match) resolve(match[1]);
+      else output.push(line);
+    });
+    lines.on("close", () => reject(new Error(`${binary} exited before listening`)));
+  });
+  clearTimeout(timer);
+  return { url, output, stop: () => child.kill("SIGTERM") };
 }
 
 /** Connects and resolves to the first of: connect_error, or `event`. */
@@ -346,6 +349,159 @@ const lessons = {
       assertEqual(error, "Origin not allowed", "connect_error");
     });
   },
+  "logging-solution": async (url, server) => {
+    const ada = await login(url, "ada");
+    await check("06: an attempt and a disconnect on /chat are JSON lines, with no secret in any line", async () => {
+      const { connect, socket } = await attempt(`${url}/chat`, {
+        transports: ["websocket"],
+        auth: { token: ada.token },
+        extraHeaders: { "user-agent": "contract-check/1.0" },
+      });
+      if (!connect) throw new Error("ada was not connected");
+      const id = socket.id;
+      socket.close();
+      const lines = () => server.output.map((line) => JSON.parse(line)).map((l) => ({ ...l, ...l.fields }));
+      const find = (event) => lines().find((l) => l.event === event && l.socketId === id);
+      for (let waited = 0; !find("disconnect"); waited += 20) {
+        if (waited > 5000) throw new Error(`no disconnect line for ${id}:\n${server.output.join("\n")}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const attempt_ = find("connection_attempt");
+      assertEqual([attempt_?.namespace, attempt_?.auth, attempt_?.userAgent], ["/chat", "provided", "contract-check/1.0"], "connection_attempt");
+      if (Number.isNaN(Date.parse(attempt_.timestamp))) throw new Error(`timestamp: ${attempt_.timestamp}`);
+      assertEqual([find("disconnect").namespace, typeof find("disconnect").durationMs], ["/chat", "number"], "disconnect");
+      const signature = ada.token.split(".")[2];
+      const leaked = server.output.filter((line) => line.includes(signature) || line.includes(PASSWORD) || line.includes("$2"));
+      assertEqual(leaked, [], "lines holding a token, the password or a hash");
+    });
+  },
+  "rate-limiting-solution": async (url) => {
+    const ada = await login(url, "ada");
+    await check("07: over the window's limit, the ack is Rate limited with retryAfter and nothing is broadcast", async () => {
+      const { connect, socket } = await attempt(url, { auth: { token: ada.token } });
+      if (!connect) throw new Error("ada was not connected");
+      try {
+        assertEqual(await socket.timeout(5000).emitWithAck("join-room", { room: "lobby" }), { status: "ok" }, "join-room");
+        const heard = [];
+        socket.on("new-message", (m) => heard.push(m));
+        const send = () => socket.timeout(5000).emitWithAck("send-message", { room: "lobby", text: "hi" });
+        assertEqual([await send(), await send()], [{ status: "ok" }, { status: "ok" }], "within the limit");
+        assertEqual(await send(), { error: "Rate limited", retryAfter: 60 }, "over the limit");
+        assertEqual(await socket.timeout(5000).emitWithAck("join-room", { room: "lobby" }), { status: "ok" }, "the socket lives on");
+        assertEqual(heard, [{ text: "hi", user: "ada" }, { text: "hi", user: "ada" }], "new-message");
+      } finally {
+        socket.close();
+      }
+    });
+  },
+  "disconnect-cleanup-solution": async (url) => {
+    const [ada, bob] = [await login(url, "ada"), await login(url, "bob")];
+    await check("08: a leaving socket is user-leaving to its rooms; after the grace period, friend-offline", async () => {
+      assertEqual(await json(url, `/api/friends/${bob.id}`, {}, ada.token), { status: 200, body: { status: "ok" } }, "friends");
+      const watcher = (await attempt(url, { auth: { token: bob.token } })).socket;
+      const leaver = (await attempt(url, { auth: { token: ada.token } })).socket;
+      try {
+        for (const socket of [watcher, leaver]) {
+          assertEqual(await socket.timeout(5000).emitWithAck("join-room", { room: "lobby" }), { status: "ok" }, "join-room");
+        }
+        const [leaving, offline] = [next(watcher, "user-leaving"), next(watcher, "friend-offline")];
+        leaver.close();
+        assertEqual(await leaving, { userId: ada.id, room: "lobby" }, "user-leaving");
+        const gone = await offline;
+        assertEqual(gone.userId, ada.id, "friend-offline");
+        const presence = await json(url, `/api/presence/${ada.id}`);
+        assertEqual([presence.body.status, presence.body.sockets, presence.body.lastSeen], ["offline", 0, gone.lastSeen], "presence");
+      } finally {
+        watcher.close();
+      }
+    });
+  },
+  "notifications-solution": async (url) => {
+    const [ada, bob] = [await login(url, "ada"), await login(url, "bob")];
+    await check("09: a comment notifies the author, then unread-count; mark-read brings it back to 0", async () => {
+      const socket = io(url, { forceNew: true, reconnection: false, autoConnect: false, auth: { token: ada.token } });
+      const first = next(socket, "unread-count");
+      await connected(socket);
+      try {
+        assertEqual(await first, { count: 0 }, "unread-count on connect");
+        const post = await json(url, "/api/posts", { title: "Sockets" }, ada.token);
+        assertEqual([post.status, post.body.title, post.body.authorId], [201, "Sockets", ada.id], "POST /api/posts");
+        const [notified, counted] = [next(socket, "notification"), next(socket, "unread-count")];
+        assertEqual(await json(url, `/api/posts/${post.body.id}/comment`, { text: "Nice" }, bob.token), { status: 201, body: { success: true } }, "comment");
+        const notification = await notified;
+        assertEqual(
+          [notification.type, notification.body, notification.link, notification.read],
+          ["comment", 'bob commented on "Sockets"', `/posts/${post.body.id}`, false],
+          "notification",
+        );
+        assertEqual(await counted, { count: 1 }, "unread-count after the comment");
+        const recounted = next(socket, "unread-count");
+        assertEqual(await socket.timeout(5000).emitWithAck("mark-read", [notification.id]), { status: "ok" }, "mark-read");
+        assertEqual(await recounted, { count: 0 }, "unread-count after mark-read");
+      } finally {
+        socket.close();
+      }
+    });
+  },
+  "scale-out-solution": async (url) => {
+    if (!process.env.REDIS_URL) {
+      if (process.env.REQUIRE_REDIS === "1") throw new Error("REQUIRE_REDIS=1 but REDIS_URL is not set");
+      console.log("SKIPPED 11: two servers need REDIS_URL (and MONGODB_URI)");
+      return;
+    }
+    const other = await serve("scale-out-solution", settings["scale-out-solution"]);
+    try {
+      const [ada, bob] = [await login(url, "ada"), await login(other.url, "bob")];
+      await check("11: a comment through server A notifies the author's socket on server B", async () => {
+        const socket = io(other.url, { forceNew: true, reconnection: false, autoConnect: false, auth: { token: ada.token } });
+        await connected(socket);
+        try {
+          const post = await json(url, "/api/posts", { title: "Scale" }, ada.token);
+          const notified = next(socket, "notification");
+          assertEqual((await json(url, `/api/posts/${post.body.id}/comment`, { text: "Hi" }, bob.token)).status, 201, "comment");
+          assertEqual((await notified).body, 'bob commented on "Scale"', "notification on B");
+        } finally {
+          socket.close();
+        }
+      });
+    } finally {
+      other.stop();
+    }
+  },
+  "securing-events-solution": async (url) => {
+    const ada = await login(url, "ada");
+    await check("12: anonymous sockets connect but cannot join; an invalid token is Authentication error", async () => {
+      const anonymous = await attempt(url, {});
+      try {
+        if (!anonymous.connect) throw new Error(`an anonymous socket was refused: ${anonymous.error}`);
+        const refused = next(anonymous.socket, "error");
+        anonymous.socket.emit("join-post", { postId: "1" });
+        assertEqual(await refused, { message: "Authentication required to join rooms" }, "error event");
+      } finally {
+        anonymous.socket.close();
+      }
+      const forged = await attempt(url, { auth: { token: "a.b.c" } });
+      forged.socket.close();
+      assertEqual(forged.error, "Authentication error", "connect_error");
+    });
+    await check("12: members only: send-message outside a joined room is refused, inside it carries the server's sender", async () => {
+      const { connect, socket } = await attempt(url, { auth: { token: ada.token } });
+      if (!connect) throw new Error("ada was not connected");
+      try {
+        const joined = next(socket, "joined-post");
+        socket.emit("join-post", { postId: "1" });
+        assertEqual(await joined, { postId: "1" }, "joined-post");
+        const outside = await socket.timeout(5000).emitWithAck("send-message", { room: "post:2", text: "hi" });
+        assertEqual(outside, { error: "Not a member of this room" }, "outside the room");
+        const message = next(socket, "new-message");
+        assertEqual(await socket.timeout(5000).emitWithAck("send-message", { room: "post:1", text: "hi", sender: "bob" }), { status: "ok" }, "inside");
+        const { text, sender, senderId } = await message;
+        assertEqual([text, sender, senderId], ["hi", "ada", ada.id], "new-message");
+      } finally {
+        socket.close();
+      }
+    });
+  },
 };
 
 // Short-lived access tokens, so lesson 03's expiry can be seen in seconds;
@@ -355,12 +511,18 @@ const settings = {
   "error-data-solution": { JWT_TTL_SECS: "3" },
   "chaining-solution": admin,
   "namespaces-solution": admin,
+  // Lesson 06's log is what it is checked on.
+  "logging-solution": { RUST_LOG: "info" },
+  "rate-limiting-solution": { RATE_LIMIT_MAX_EVENTS: "2" },
+  "disconnect-cleanup-solution": { GRACE_PERIOD_MS: "200" },
+  // Two servers of lesson 11 share one database (and Redis).
+  "scale-out-solution": { MONGODB_DB: `contract-${process.pid}-scale-out` },
 };
 
 for (const [binary, checks] of Object.entries(lessons)) {
   const server = await serve(binary, settings[binary]);
   try {
-    await checks(server.url);
+    await checks(server.url, server);
   } finally {
     server.stop();
   }
