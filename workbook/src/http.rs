@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use crate::jwt::{Claims, Jwt, TokenError};
+use crate::payload::Object;
 
 /// An error response: a status and a message for the client.
 #[derive(Debug)]
@@ -62,7 +63,9 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// A JSON request body; anything else is a 400 that says what is wrong.
+/// A JSON object as the request body; anything else (not JSON, an array,
+/// a missing field) is a 400 that says what is wrong. Read through
+/// [`Object`], so an array never fills a struct field by field.
 pub struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
@@ -72,17 +75,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|e| ApiError::bad_request(e.body_text()))?;
-        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
-            // serde's message ends in "at line 1 column 9": true but no help.
-            let full = e.to_string();
-            let reason = full.split(" at line ").next().unwrap_or(&full);
-            match e.classify() {
-                serde_json::error::Category::Data => {
-                    ApiError::bad_request(format!("Invalid request body: {reason}"))
+        serde_json::from_slice(&bytes)
+            .map(|Object(body)| JsonBody(body))
+            .map_err(|e| {
+                // serde's message ends in "at line 1 column 9": true but no help.
+                let full = e.to_string();
+                let reason = full.split(" at line ").next().unwrap_or(&full);
+                match e.classify() {
+                    serde_json::error::Category::Data => {
+                        ApiError::bad_request(format!("Invalid request body: {reason}"))
+                    }
+                    _ => ApiError::bad_request(format!("Request body must be JSON: {reason}")),
                 }
-                _ => ApiError::bad_request(format!("Request body must be JSON: {reason}")),
-            }
-        })
+            })
     }
 }
 

@@ -6,6 +6,8 @@
 //! - [`password`] and [`jwt`]: bcrypt hashes and HS256 access tokens;
 //! - [`auth`]: `POST /auth/register` and `POST /auth/login`;
 //! - [`http`]: the `{"message"}` error shape, JSON bodies, bearer tokens;
+//! - [`payload`]: [`payload::Object`], a struct read only from a JSON object;
+//! - [`rooms`]: the bounds and membership rules of chat rooms (02, 07, 08, 11);
 //! - [`socket`]: the Socket.IO layer, with a message-size limit;
 //! - [`server`]: the [`Context`] a lesson's app is built from, and [`run`];
 //! - [`playground`]: the page `cargo xtask serve` adds (never the servers under test).
@@ -19,7 +21,9 @@ pub mod handshake;
 pub mod http;
 pub mod jwt;
 pub mod password;
+pub mod payload;
 pub mod playground;
+pub mod rooms;
 pub mod server;
 pub mod socket;
 pub mod users;
