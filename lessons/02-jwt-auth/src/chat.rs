@@ -8,6 +8,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use socketioxide::extract::{AckSender, Extension, SocketRef, TryData};
+use workbook::payload::Object;
+use workbook::rooms;
 use workbook::users::PublicUser;
 
 /// A middleware that registers the socket's events; it never refuses.
@@ -41,55 +43,75 @@ pub async fn whoami(Extension(user): Extension<PublicUser>, ack: AckSender) {
 
 /// `join-room {room}` → joins, ack `{status:"ok"}`.
 ///
-/// `user:<id>` rooms are refused: each one reaches a single user's devices,
-/// and joining someone else's would mean reading their private messages.
-pub async fn join_room(socket: SocketRef, ack: AckSender, TryData(data): TryData<JoinRoom>) {
+/// The rules are [`workbook::rooms`]'s, shared with lessons 07, 08 and 11: a
+/// name of 1 to 64 characters, at most 50 rooms a socket, and never a
+/// `user:<id>` room, which reaches a single user's devices (joining someone
+/// else's would mean reading their private messages).
+pub async fn join_room(
+    socket: SocketRef,
+    ack: AckSender,
+    TryData(data): TryData<Object<JoinRoom>>,
+) {
     let reply = match data {
-        Ok(JoinRoom { room }) if room.starts_with("user:") => {
-            json!({ "error": "Room not allowed" })
-        }
-        Ok(JoinRoom { room }) if !room.is_empty() => {
-            socket.join(room);
-            json!({ "status": "ok" })
-        }
-        _ => invalid_payload(),
+        Ok(Object(JoinRoom { room })) => match rooms::join(&socket, &room) {
+            Ok(()) => json!({ "status": "ok" }),
+            Err(refused) => refused.ack(),
+        },
+        Err(_) => invalid_payload(),
     };
     let _ = ack.send(&reply);
 }
 
-// EXERCISE: send_message
 /// `send-message {room, text}`. A `sender` or `senderId` in the payload is
 /// not even read: serde skips fields the struct does not name.
 #[derive(Deserialize)]
-#[allow(dead_code)] // Remove this line once `send_message` reads the fields.
 pub struct SendMessage {
     room: String,
     text: String,
 }
 
-/// `send-message {room, text}` → `new-message {text, sender, senderId,
-/// timestamp}` to everyone in `room`, the sender included, then ack
-/// `{status:"ok"}`. `sender` and `senderId` are the socket's user's name and
-/// id; `timestamp` is [`now_ms`]. A payload of the wrong shape gets the ack
-/// [`invalid_payload`] and sends nothing.
-#[allow(unused_variables)] // Remove this line once the body uses its arguments.
+/// `send-message {room, text}` → [`deliver`], ack `{status:"ok"}`.
+///
+/// A room is only a name, so the room has to be checked before anything is
+/// sent ([`rooms::may_send`]): this socket must have joined it (or it is a
+/// `user:<id>` room, a direct message), and the text must fit. Otherwise
+/// anyone who guesses a room's name could speak in it.
 pub async fn send_message(
     socket: SocketRef,
     Extension(user): Extension<PublicUser>,
     ack: AckSender,
-    TryData(data): TryData<SendMessage>,
+    TryData(data): TryData<Object<SendMessage>>,
 ) {
+    let Ok(Object(message)) = data else {
+        let _ = ack.send(&invalid_payload());
+        return;
+    };
+    if let Err(refused) = rooms::may_send(&socket, &message.room, &message.text) {
+        let _ = ack.send(&refused.ack());
+        return;
+    }
+    deliver(&socket, &user, message).await;
+    let _ = ack.send(&json!({ "status": "ok" }));
+}
+
+// EXERCISE: deliver
+/// Sends `new-message {text, sender, senderId, timestamp}` to everyone in
+/// the room, the sender included (`socket.within(room).emit(..)`).
+/// `sender` and `senderId` are the socket's user's name and id, never the
+/// payload's; `timestamp` is [`now_ms`].
+#[allow(unused_variables)] // Remove this line once the body uses its arguments.
+async fn deliver(socket: &SocketRef, user: &PublicUser, message: SendMessage) {
     todo!("send the message as the socket's user (chapter 02, \"Who is talking\")")
 }
 
 /// Milliseconds since the Unix epoch, as JavaScript's `Date.now()`.
-#[allow(dead_code)] // Remove this line once `send_message` uses it.
+#[allow(dead_code)] // Remove this line once `deliver` uses it.
 fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
 }
-// EXERCISE_END: send_message
+// EXERCISE_END: deliver
 
 /// The answer to a payload of the wrong shape. Asking again with the same
 /// payload will not help, and the connection stays open.

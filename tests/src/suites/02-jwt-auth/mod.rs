@@ -23,6 +23,11 @@ crate::cases! {
         send_message_reaches_the_room_with_the_server_side_sender,
         send_message_skips_sockets_outside_the_room,
         invalid_payloads_get_an_error_and_the_socket_lives_on,
+        join_room_takes_names_of_1_to_64_characters,
+        the_51st_room_is_refused_and_rejoining_is_fine,
+        send_message_refuses_a_room_not_joined,
+        send_message_takes_texts_of_at_most_1000_characters,
+        an_array_is_not_an_object,
     ]
 }
 
@@ -185,4 +190,106 @@ async fn invalid_payloads_get_an_error_and_the_socket_lives_on(app: App) {
         json!("ada"),
         "the socket should still answer: {me}"
     );
+}
+
+/// A room name is 1 to 64 characters, counted as characters, not bytes: a
+/// name of a megabyte would otherwise stay in the server's memory (twice)
+/// for as long as the socket lives.
+async fn join_room_takes_names_of_1_to_64_characters(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let ada = server.user("ada").await;
+    let socket = connect(&server, &ada).await;
+    let mut answers = serde_json::Map::new();
+    for (label, room) in [
+        ("64 characters", "r".repeat(64)),
+        ("64 two-byte characters", "é".repeat(64)),
+        ("65 characters", "r".repeat(65)),
+        ("500 KB", "r".repeat(500_000)),
+        ("empty", String::new()),
+    ] {
+        let ack = socket.ack("join-room", json!({ "room": room })).await;
+        answers.insert(label.to_owned(), ack);
+    }
+    assert_json_snapshot!(answers);
+}
+
+/// 50 rooms (the socket's own `user:<id>` room aside), then `Too many
+/// rooms`; joining a room the socket is already in still works.
+async fn the_51st_room_is_refused_and_rejoining_is_fine(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let ada = server.user("ada").await;
+    let socket = connect(&server, &ada).await;
+    for n in 1..=50 {
+        let ack = socket
+            .ack("join-room", json!({ "room": format!("room-{n}") }))
+            .await;
+        assert_eq!(ack, json!({ "status": "ok" }), "room {n} of 50");
+    }
+    let answers = json!({
+        "the 51st room": socket.ack("join-room", json!({ "room": "room-51" })).await,
+        "room-7 again": socket.ack("join-room", json!({ "room": "room-7" })).await,
+    });
+    assert_json_snapshot!(answers);
+}
+
+/// Seed 000's audit: "users emit events to rooms they have not joined".
+/// Bob is in `lobby`; Ada, who is not, cannot speak there.
+async fn send_message_refuses_a_room_not_joined(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (ada, bob) = (server.user("ada").await, server.user("bob").await);
+    let (ada_socket, bob_socket) = (connect(&server, &ada).await, connect(&server, &bob).await);
+    let joined = bob_socket
+        .ack("join-room", json!({ "room": "lobby" }))
+        .await;
+    assert_eq!(joined, json!({ "status": "ok" }));
+    let ack = ada_socket
+        .ack(
+            "send-message",
+            json!({ "room": "lobby", "text": "let me in" }),
+        )
+        .await;
+    assert_json_snapshot!(ack);
+    bob_socket.assert_silent("new-message", QUIET).await;
+}
+
+/// 1000 characters is the most a message may carry; 1001 is refused and
+/// nothing is sent.
+async fn send_message_takes_texts_of_at_most_1000_characters(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let ada = server.user("ada").await;
+    let socket = connect(&server, &ada).await;
+    socket.ack("join-room", json!({ "room": "lobby" })).await;
+    let too_long = socket
+        .ack(
+            "send-message",
+            json!({ "room": "lobby", "text": "x".repeat(1001) }),
+        )
+        .await;
+    assert_json_snapshot!(too_long);
+    socket.assert_silent("new-message", QUIET).await;
+    let longest = "é".repeat(1000);
+    let ack = socket
+        .ack("send-message", json!({ "room": "lobby", "text": longest }))
+        .await;
+    assert_eq!(
+        ack,
+        json!({ "status": "ok" }),
+        "1000 characters are allowed"
+    );
+    let message = socket.next("new-message").await;
+    assert_eq!(message["text"], json!(longest));
+}
+
+/// serde would fill `{room, text}` from `["lobby", "hi"]`, field by field;
+/// a payload that should be an object must be one.
+async fn an_array_is_not_an_object(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let ada = server.user("ada").await;
+    let socket = connect(&server, &ada).await;
+    let answers = json!({
+        "join-room [\"lobby\"]": socket.ack("join-room", json!(["lobby"])).await,
+        "send-message [\"lobby\", \"hi\"]": socket.ack("send-message", json!(["lobby", "hi"])).await,
+    });
+    assert_json_snapshot!(answers);
+    socket.assert_silent("new-message", QUIET).await;
 }
