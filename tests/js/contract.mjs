@@ -184,6 +184,37 @@ const lessons = {
         b.close();
       }
     });
+    await check("02: rooms are bounded: 65 characters, the 51st room and an array are refused", async () => {
+      const { socket } = await attempt(url, { auth: { token: ada.token } });
+      try {
+        const join = (room) => socket.timeout(5000).emitWithAck("join-room", { room });
+        assertEqual(await join("r".repeat(65)), { error: "Invalid payload" }, "65 characters");
+        for (let n = 1; n <= 50; n++) assertEqual(await join(`room-${n}`), { status: "ok" }, `room ${n}`);
+        assertEqual(await join("room-51"), { error: "Too many rooms" }, "the 51st room");
+        assertEqual(await join("room-1"), { status: "ok" }, "a room it is in");
+        assertEqual(await socket.timeout(5000).emitWithAck("send-message", ["room-1", "hi"]), { error: "Invalid payload" }, "an array");
+      } finally {
+        socket.close();
+      }
+    });
+    await check("02: send-message into a room the socket has not joined is refused", async () => {
+      const a = (await attempt(url, { auth: { token: ada.token } })).socket;
+      const b = (await attempt(url, { auth: { token: bob.token } })).socket;
+      try {
+        assertEqual(await b.timeout(5000).emitWithAck("join-room", { room: "secret" }), { status: "ok" }, "bob joins");
+        const texts = [];
+        b.on("new-message", (message) => texts.push(message.text));
+        const ack = await a.timeout(5000).emitWithAck("send-message", { room: "secret", text: "let me in" });
+        assertEqual(ack, { error: "Not a member of this room" }, "ack");
+        // The server emits before it acks: once bob's own ack is back, his
+        // message has arrived, after anything ada's could have sent.
+        await b.timeout(5000).emitWithAck("send-message", { room: "secret", text: "still here" });
+        assertEqual(texts, ["still here"], "what bob received");
+      } finally {
+        a.close();
+        b.close();
+      }
+    });
   },
   "error-data-solution": async (url) => {
     // What a JavaScript client does with lesson 03's refusals: the document
@@ -519,7 +550,10 @@ const settings = {
   "scale-out-solution": { MONGODB_DB: `contract-${process.pid}-scale-out` },
 };
 
+// CONTRACT_ONLY=jwt-auth-solution (comma-separated) checks only those servers.
+const only = process.env.CONTRACT_ONLY?.split(",");
 for (const [binary, checks] of Object.entries(lessons)) {
+  if (only && !only.includes(binary)) continue;
   const server = await serve(binary, settings[binary]);
   try {
     await checks(server.url, server);
