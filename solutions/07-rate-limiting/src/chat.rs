@@ -1,6 +1,7 @@
 //! The events of a connected socket, with `send-message` rate limited per
-//! socket. Who sends comes from the socket (`Extension<User>`), never from
-//! the payload.
+//! socket. Who sends comes from the socket (`Extension<PublicUser>`), never
+//! from the payload. The room rules (bounded names and counts, speaking only
+//! where the socket belongs) are lesson 02's, from `workbook::rooms`.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -9,7 +10,9 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
-use workbook::users::User;
+use workbook::payload::Object;
+use workbook::rooms;
+use workbook::users::PublicUser;
 
 use crate::window::{SlidingWindow, retry_after_secs};
 
@@ -55,18 +58,19 @@ pub struct SendMessage {
 }
 
 /// `whoami` → ack `{id, name, role}`.
-async fn whoami(Extension(user): Extension<User>, ack: AckSender) {
-    let _ = ack.send(&user.public());
+async fn whoami(Extension(user): Extension<PublicUser>, ack: AckSender) {
+    let _ = ack.send(&user);
 }
 
-/// `join-room {room}` → joins, ack `{status:"ok"}`.
-async fn join_room(socket: SocketRef, ack: AckSender, TryData(data): TryData<JoinRoom>) {
+/// `join-room {room}` → joins, ack `{status:"ok"}`, under
+/// [`rooms::join`]'s rules.
+async fn join_room(socket: SocketRef, ack: AckSender, TryData(data): TryData<Object<JoinRoom>>) {
     let reply = match data {
-        Ok(JoinRoom { room }) if !room.is_empty() => {
-            socket.join(room);
-            json!({ "status": "ok" })
-        }
-        _ => invalid_payload(),
+        Ok(Object(JoinRoom { room })) => match rooms::join(&socket, &room) {
+            Ok(()) => json!({ "status": "ok" }),
+            Err(refused) => refused.ack(),
+        },
+        Err(_) => invalid_payload(),
     };
     let _ = ack.send(&reply);
 }
@@ -80,10 +84,10 @@ async fn join_room(socket: SocketRef, ack: AckSender, TryData(data): TryData<Joi
 /// flood of malformed messages costs the server work too, and counts.
 async fn send_message(
     socket: SocketRef,
-    Extension(user): Extension<User>,
+    Extension(user): Extension<PublicUser>,
     Extension(limit): Extension<Arc<SlidingWindow>>,
     ack: AckSender,
-    TryData(data): TryData<SendMessage>,
+    TryData(data): TryData<Object<SendMessage>>,
 ) {
     if let Err(wait) = limit.try_record(Instant::now()) {
         let _ = ack.send(&json!({
@@ -92,11 +96,15 @@ async fn send_message(
         }));
         return;
     }
-    let Ok(SendMessage { room, text }) = data else {
+    let Ok(Object(SendMessage { room, text })) = data else {
         let _ = ack.send(&invalid_payload());
         return;
     };
-    let message = json!({ "text": text, "user": user.username });
+    if let Err(refused) = rooms::may_send(&socket, &room, &text) {
+        let _ = ack.send(&refused.ack());
+        return;
+    }
+    let message = json!({ "text": text, "user": user.name });
     if let Err(e) = socket.within(room).emit("new-message", &message).await {
         tracing::warn!(error = %e, "could not deliver a message");
     }

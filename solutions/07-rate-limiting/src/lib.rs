@@ -18,7 +18,7 @@ use axum::routing::get;
 use socketioxide::extract::{Extension, SocketRef};
 use socketioxide::handler::ConnectHandler;
 use workbook::Context;
-use workbook::users::User;
+use workbook::users::PublicUser;
 
 use chat::EventLimit;
 use connections::Connections;
@@ -67,6 +67,6 @@ fn at_least_one(ctx: &Context, name: &str, default: usize) -> anyhow::Result<usi
 }
 
 /// Every middleware let the socket in; the log gets its user's id.
-async fn on_connect(socket: SocketRef, Extension(user): Extension<User>) {
+async fn on_connect(socket: SocketRef, Extension(user): Extension<PublicUser>) {
     tracing::info!(userId = %user.id, socketId = %socket.id, "connected");
 }

@@ -45,6 +45,10 @@ crate::cases! {
         invalid_payloads_get_an_error_and_count,
         a_missing_ack_callback_is_not_an_error,
         bad_limits_stop_the_server,
+        a_user_room_is_never_joinable,
+        room_names_and_counts_are_bounded,
+        send_message_refuses_a_room_not_joined,
+        an_array_is_not_an_object,
     ]
 }
 
@@ -409,7 +413,7 @@ async fn send_message_reaches_the_room_with_the_server_side_user(app: App) {
 async fn the_default_limit_is_twenty_messages_a_minute(app: App) {
     let server = TestApp::spawn(&app).await;
     let ada = server.user("ada").await;
-    let socket = connect(&server, &ada).await;
+    let socket = in_lobby(&server, &ada).await;
     for n in 1..=20 {
         assert_eq!(send(&socket, &format!("m{n}")).await, ok(), "message {n}");
     }
@@ -429,7 +433,7 @@ async fn retry_after_is_rounded_up(app: App) {
     )
     .await;
     let ada = server.user("ada").await;
-    let socket = connect(&server, &ada).await;
+    let socket = in_lobby(&server, &ada).await;
     assert_eq!(send(&socket, "first").await, ok());
     assert_eq!(
         send(&socket, "second").await,
@@ -453,7 +457,7 @@ async fn the_window_slides_rather_than_resets(app: App) {
     )
     .await;
     let ada = server.user("ada").await;
-    let socket = connect(&server, &ada).await;
+    let socket = in_lobby(&server, &ada).await;
     assert_eq!(send(&socket, "at 0").await, ok());
     // The server took the first message before it acknowledged it.
     let first = Instant::now();
@@ -488,7 +492,7 @@ async fn a_limited_socket_sends_again_once_its_oldest_message_leaves(app: App) {
     )
     .await;
     let ada = server.user("ada").await;
-    let socket = connect(&server, &ada).await;
+    let socket = in_lobby(&server, &ada).await;
     assert_eq!(send(&socket, "1").await, ok());
     assert_eq!(send(&socket, "2").await, ok());
     let full = Instant::now();
@@ -535,9 +539,9 @@ async fn a_limited_message_is_not_broadcast(app: App) {
 async fn one_sockets_limit_does_not_touch_another(app: App) {
     let server = TestApp::spawn_with(&app, &[("RATE_LIMIT_MAX_EVENTS", "2")]).await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
-    let phone = connect(&server, &ada).await;
-    let laptop = connect(&server, &ada).await;
-    let bob_socket = connect(&server, &bob).await;
+    let phone = in_lobby(&server, &ada).await;
+    let laptop = in_lobby(&server, &ada).await;
+    let bob_socket = in_lobby(&server, &bob).await;
     assert_eq!(send(&phone, "1").await, ok());
     assert_eq!(send(&phone, "2").await, ok());
     assert_eq!(send(&phone, "3").await, limited(60));
@@ -651,4 +655,66 @@ async fn bad_limits_stop_the_server(app: App) {
             "starting with {name}={value} should fail with a message naming {name}, got: {message}"
         );
     }
+}
+
+/// Lesson 02's room rules hold here too (`workbook::rooms`): `user:<id>`
+/// reaches one user's devices, so nobody joins another's.
+async fn a_user_room_is_never_joinable(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (ada, bob) = (server.user("ada").await, server.user("bob").await);
+    let socket = connect(&server, &ada).await;
+    let ack = socket
+        .ack("join-room", json!({ "room": format!("user:{}", bob.id) }))
+        .await;
+    assert_json_snapshot!(ack);
+}
+
+/// Names of 1 to 64 characters, at most 50 rooms a socket; rejoining is fine.
+async fn room_names_and_counts_are_bounded(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let ada = server.user("ada").await;
+    let socket = connect(&server, &ada).await;
+    let too_long = socket
+        .ack("join-room", json!({ "room": "r".repeat(65) }))
+        .await;
+    for n in 1..=50 {
+        let ack = socket
+            .ack("join-room", json!({ "room": format!("room-{n}") }))
+            .await;
+        assert_eq!(ack, ok(), "room {n} of 50");
+    }
+    let answers = json!({
+        "65 characters": too_long,
+        "the 51st room": socket.ack("join-room", json!({ "room": "room-51" })).await,
+        "room-7 again": socket.ack("join-room", json!({ "room": "room-7" })).await,
+    });
+    assert_json_snapshot!(answers);
+}
+
+/// Seed 000's audit: only members speak in a room.
+async fn send_message_refuses_a_room_not_joined(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (ada, bob) = (server.user("ada").await, server.user("bob").await);
+    let ada_socket = connect(&server, &ada).await;
+    let bob_socket = in_lobby(&server, &bob).await;
+    let ack = send(&ada_socket, "let me in").await;
+    assert_json_snapshot!(ack);
+    bob_socket
+        .assert_silent("new-message", Duration::from_millis(300))
+        .await;
+}
+
+/// `["lobby", "hi"]` is not `{room, text}`, whatever serde would make of it.
+async fn an_array_is_not_an_object(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let ada = server.user("ada").await;
+    let socket = in_lobby(&server, &ada).await;
+    let answers = json!({
+        "join-room [\"lobby\"]": socket.ack("join-room", json!(["lobby"])).await,
+        "send-message [\"lobby\", \"hi\"]": socket.ack("send-message", json!(["lobby", "hi"])).await,
+    });
+    assert_json_snapshot!(answers);
+    socket
+        .assert_silent("new-message", Duration::from_millis(300))
+        .await;
 }
