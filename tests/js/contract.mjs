@@ -424,6 +424,18 @@ const lessons = {
         socket.close();
       }
     });
+    await check("07: lesson 02's room rules: no user room, no room never joined", async () => {
+      const bob = await login(url, "bob");
+      const { socket } = await attempt(url, { auth: { token: ada.token } });
+      try {
+        const join = await socket.timeout(5000).emitWithAck("join-room", { room: `user:${bob.id}` });
+        assertEqual(join, { error: "Room not allowed" }, "join-room user:<bob>");
+        const send = await socket.timeout(5000).emitWithAck("send-message", { room: "elsewhere", text: "hi" });
+        assertEqual(send, { error: "Not a member of this room" }, "send-message");
+      } finally {
+        socket.close();
+      }
+    });
   },
   "disconnect-cleanup-solution": async (url) => {
     const [ada, bob] = [await login(url, "ada"), await login(url, "bob")];
