@@ -26,6 +26,7 @@ crate::cases! {
         mark_read_touches_only_the_callers_notifications,
         mark_read_without_an_ack_still_updates_every_device,
         mark_read_refuses_bad_payloads_and_the_socket_lives_on,
+        mark_read_takes_exactly_500_ids,
         concurrent_comments_are_all_counted,
         listing_needs_a_valid_token,
     ]
@@ -428,4 +429,25 @@ async fn listing_needs_a_valid_token(app: App) {
         "bad token": server.get("/api/notifications", Some("nonsense")).await,
     });
     assert_json_snapshot!(answers);
+}
+
+/// The limit includes its maximum: 500 ids are one request (ada's own
+/// among them is marked read), 501 are refused (see the case above).
+async fn mark_read_takes_exactly_500_ids(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (ada, bob) = (server.user("ada").await, server.user("bob").await);
+    let post_id = post(&server, &ada, "Boundary").await;
+    comment(&server, &bob, &post_id, "hi").await;
+    let id = list(&server, &ada).await[0]["id"].clone();
+    let (socket, before) = connect(&server, &ada).await;
+    assert_eq!(before, 1);
+    let mut ids: Vec<Value> = (1..500).map(|i| json!(format!("{i:024x}"))).collect();
+    ids.push(id);
+    let ack = socket.ack("mark-read", json!(ids)).await;
+    assert_eq!(
+        ack,
+        json!({ "status": "ok" }),
+        "500 ids are the most one mark-read takes, and they are allowed"
+    );
+    assert_eq!(socket.next("unread-count").await, json!({ "count": 0 }));
 }
