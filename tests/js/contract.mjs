@@ -1,5 +1,5 @@
 // The lesson servers, seen by the official JavaScript client: the contract
-// (../../shared/contract.md in the workshop repository) says what a browser or
+// (book/src/appendix-contract.md, "What each lesson's server does") says what a browser or
 // Node.js client sees, and this proves it for every reference solution
 // (lesson 11 across two servers when REDIS_URL is set).
 //
