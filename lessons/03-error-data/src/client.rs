@@ -105,6 +105,8 @@ impl ClientError {
 /// - Accepted: the socket, with the tokens it was given.
 /// - `TOKEN_EXPIRED`: trade `refresh_token` for a new pair ([`refresh`]) and
 ///   try once more with the new access token; a second refusal is final.
+///   From the refresh on, the old refresh token is spent: an error must
+///   carry the new pair ([`ClientError::after_refresh`]).
 /// - `AUTH_REQUIRED` or `INVALID_TOKEN`: [`ClientError::LogInAgain`], with
 ///   no refresh.
 /// - Any other refusal: [`ClientError::Refused`].

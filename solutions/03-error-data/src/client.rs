@@ -104,7 +104,9 @@ impl ClientError {
 /// Connects to `server` (e.g. `http://127.0.0.1:3000/`) with `token`. When
 /// the server answers `TOKEN_EXPIRED`, trades `refresh_token` for a new pair
 /// and tries once more: a second refusal is final, so a server that keeps
-/// refusing cannot make the client loop.
+/// refusing cannot make the client loop. Once it has refreshed, an error
+/// carries the new pair ([`ClientError::fresh_tokens`]): the old refresh
+/// token is spent.
 pub async fn connect(
     server: &str,
     token: &str,
@@ -118,13 +120,16 @@ pub async fn connect(
         }),
         Err(rejection) if rejection.kind == RejectionKind::TokenExpired => {
             let fresh = refresh(server, refresh_token).await?;
-            match attempt(server, &fresh.token).await? {
-                Ok(socket) => Ok(Connection {
+            // From here on, `fresh` holds the only refresh token that
+            // works: every way out returns it.
+            match attempt(server, &fresh.token).await {
+                Ok(Ok(socket)) => Ok(Connection {
                     socket,
                     token: fresh.token,
                     refresh_token: fresh.refresh_token,
                 }),
-                Err(rejection) => Err(refused(rejection)),
+                Ok(Err(rejection)) => Err(refused(rejection).after_refresh(fresh)),
+                Err(error) => Err(error.after_refresh(fresh)),
             }
         }
         Err(rejection) => Err(refused(rejection)),
