@@ -23,7 +23,7 @@ crate::cases! {
     attacks on "/" judged by refusal_document,
     [
         accepts_a_valid_token_and_answers_whoami,
-        a_failing_user_store_is_service_unavailable,
+        user_store_down_is_service_unavailable,
         login_returns_a_refresh_token,
         refresh_rotates_the_pair,
         refresh_token_works_once_under_concurrency,
@@ -229,7 +229,7 @@ async fn accepts_a_valid_token_and_answers_whoami(app: App) {
 /// A user store that fails (the database is down) is nobody's fault on the
 /// client's side: the refusal says so, with its own type, and never looks
 /// like a bad token or a missing user.
-async fn a_failing_user_store_is_service_unavailable(app: App) {
+async fn user_store_down_is_service_unavailable(app: App) {
     let down = app.with_context(|ctx| ctx.users = workbook::users::Users::unreachable());
     let server = TestApp::spawn(&down).await;
     let ghost = TestUser {
