@@ -255,6 +255,28 @@ const lessons = {
       socket.close();
       if (!connect) throw new Error("the refreshed token was refused");
     });
+    await check("03: a spent refresh token presented again revokes its family, the thief's new token too", async () => {
+      const bob = await login(url, "bob");
+      const thief = await json(url, "/auth/refresh", { refreshToken: bob.refreshToken });
+      assertEqual(thief.status, 200, "the thief's refresh");
+      const owner = await json(url, "/auth/refresh", { refreshToken: bob.refreshToken });
+      assertEqual(owner, { status: 401, body: { message: "Invalid refresh token" } }, "the owner's spent token");
+      const thiefAgain = await json(url, "/auth/refresh", { refreshToken: thief.body.refreshToken });
+      assertEqual(thiefAgain, { status: 401, body: { message: "Invalid refresh token" } }, "the thief's token after the reuse");
+    });
+    await check("03: logout answers 204 and ends the family; unknown token 204, missing field 400", async () => {
+      const logout = (body) =>
+        fetch(`${url}/auth/logout`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+          .then(async (r) => ({ status: r.status, text: await r.text() }));
+      const carol = await login(url, "carol");
+      const next = await json(url, "/auth/refresh", { refreshToken: carol.refreshToken });
+      assertEqual(next.status, 200, "refresh before logout");
+      assertEqual(await logout({ refreshToken: next.body.refreshToken }), { status: 204, text: "" }, "logout");
+      const after = await json(url, "/auth/refresh", { refreshToken: next.body.refreshToken });
+      assertEqual(after, { status: 401, body: { message: "Invalid refresh token" } }, "refresh after logout");
+      assertEqual((await logout({ refreshToken: "not-a-refresh-token" })).status, 204, "logout with an unknown token");
+      assertEqual((await logout({})).status, 400, "logout without refreshToken");
+    });
   },
   "chaining-solution": async (url) => {
     const [admin, ada] = [await loginAdmin(url), await login(url, "ada")];

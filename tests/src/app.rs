@@ -48,6 +48,24 @@ impl App {
         self
     }
 
+    /// The same app, built from a context that `change` altered first:
+    /// `app.with_context(|ctx| ctx.users = Users::unreachable())` is a
+    /// server whose user store is down. [`TestApp::ctx`] stays the
+    /// unaltered one.
+    pub fn with_context<F>(&self, change: F) -> App
+    where
+        F: Fn(&mut Context) + Send + Sync + 'static,
+    {
+        let app = self.app.clone();
+        App {
+            app: Arc::new(move |mut ctx| {
+                change(&mut ctx);
+                app(ctx)
+            }),
+            extra: self.extra.clone(),
+        }
+    }
+
     /// What [`App::with_extra`] added; a suite that needs it and finds none
     /// was wired wrongly in the crate's `tests/suite.rs`.
     pub fn extra<T: Any + Send + Sync>(&self) -> &T {

@@ -94,3 +94,18 @@ async fn mongodb_store() {
     behaves_like_a_user_store(users).await;
     db.drop().await.expect("drop the test database");
 }
+
+/// The stand-in for a database that is down (`Users::unreachable`, which
+/// suites use to test a server's answer then) fails every lookup rather
+/// than finding nobody.
+#[tokio::test]
+async fn an_unreachable_store_fails_instead_of_finding_nobody() {
+    let users = Users::unreachable();
+    let found = users.find_by_id("65f0c0ffee0000000000beef").await;
+    assert!(
+        matches!(found, Err(StoreError::Database(_))),
+        "a store that is down must fail, not answer: {found:?}"
+    );
+    let found = users.find_by_username("ada").await;
+    assert!(matches!(found, Err(StoreError::Database(_))), "{found:?}");
+}

@@ -61,12 +61,41 @@ pub enum ClientError {
     Unreachable(String),
     #[error("the server did not answer within {ANSWER_TIMEOUT:?}")]
     Timeout,
+    /// The client refreshed, then its one retry failed with `error`. The
+    /// old refresh token is spent: `tokens` is the pair to keep, or the
+    /// user must log in again for nothing.
+    #[error("{error} (after refreshing the tokens)")]
+    AfterRefresh {
+        error: Box<ClientError>,
+        tokens: Tokens,
+    },
 }
 
 impl ClientError {
     /// Whether the caller should send the user back to the login screen.
     pub fn must_log_in_again(&self) -> bool {
-        matches!(self, ClientError::LogInAgain { .. })
+        match self {
+            ClientError::LogInAgain { .. } => true,
+            ClientError::AfterRefresh { error, .. } => error.must_log_in_again(),
+            _ => false,
+        }
+    }
+
+    /// The new pair when the client refreshed before failing: save it, as
+    /// after a successful [`connect`].
+    pub fn fresh_tokens(&self) -> Option<&Tokens> {
+        match self {
+            ClientError::AfterRefresh { tokens, .. } => Some(tokens),
+            _ => None,
+        }
+    }
+
+    /// This error, with the pair a refresh returned before it happened.
+    pub fn after_refresh(self, tokens: Tokens) -> ClientError {
+        ClientError::AfterRefresh {
+            error: Box::new(self),
+            tokens,
+        }
     }
 }
 
@@ -76,6 +105,8 @@ impl ClientError {
 /// - Accepted: the socket, with the tokens it was given.
 /// - `TOKEN_EXPIRED`: trade `refresh_token` for a new pair ([`refresh`]) and
 ///   try once more with the new access token; a second refusal is final.
+///   From the refresh on, the old refresh token is spent: an error must
+///   carry the new pair ([`ClientError::after_refresh`]).
 /// - `AUTH_REQUIRED` or `INVALID_TOKEN`: [`ClientError::LogInAgain`], with
 ///   no refresh.
 /// - Any other refusal: [`ClientError::Refused`].
@@ -160,11 +191,22 @@ pub fn parse_rejection(error: &str) -> Option<Rejection> {
 }
 
 /// The pair `POST /auth/refresh` answers with.
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Tokens {
     pub token: String,
     pub refresh_token: String,
+}
+
+/// Tokens are credentials: a `{:?}` of an error that carries them, in a log
+/// line say, shows that they are there and nothing of them.
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("token", &"<redacted>")
+            .field("refresh_token", &"<redacted>")
+            .finish()
+    }
 }
 
 /// Trades `refresh_token` for a new pair. A 401 means the session is over.

@@ -17,24 +17,25 @@ use axum::Router;
 use socketioxide::handler::ConnectHandler;
 use workbook::Context;
 
-pub use refresh::RefreshTokens;
+pub use refresh::{RefreshTokens, Rotated};
 pub use rejection::AuthError;
 
 /// A week: how long a client may stay away and still come back without
 /// its password. Set with `REFRESH_TTL_SECS`.
 const DEFAULT_REFRESH_TTL_SECS: u64 = 7 * 24 * 60 * 60;
 
+/// Thirty days: how long a login lasts, however often its refresh token is
+/// rotated. Set with `REFRESH_MAX_SECS`.
+const DEFAULT_REFRESH_MAX_SECS: u64 = 30 * 24 * 60 * 60;
+
 /// The server: `/` behind the authentication middleware, registration,
-/// login with refresh tokens, and `POST /auth/refresh`.
+/// login with refresh tokens, `POST /auth/refresh` and `POST /auth/logout`.
 pub async fn app(ctx: Context) -> anyhow::Result<Router> {
-    let ttl = ctx
-        .config
-        .knob("REFRESH_TTL_SECS", DEFAULT_REFRESH_TTL_SECS)?;
-    anyhow::ensure!(ttl > 0, "REFRESH_TTL_SECS: must be at least 1");
-    let ttl = Duration::from_secs(ttl);
+    let ttl = seconds(&ctx, "REFRESH_TTL_SECS", DEFAULT_REFRESH_TTL_SECS)?;
+    let max = seconds(&ctx, "REFRESH_MAX_SECS", DEFAULT_REFRESH_MAX_SECS)?;
     let refresh = match &ctx.db {
-        Some(db) => RefreshTokens::mongo(db, ttl).await?,
-        None => RefreshTokens::memory(ttl),
+        Some(db) => RefreshTokens::mongo(db, ttl, max).await?,
+        None => RefreshTokens::memory(ttl, max),
     };
 
     let (layer, io) = workbook::socket_io().with_state(ctx.clone()).build_layer();
@@ -50,4 +51,12 @@ pub async fn app(ctx: Context) -> anyhow::Result<Router> {
         .merge(workbook::auth::register_route(&ctx))
         .merge(routes::routes(&ctx, refresh))
         .layer(layer))
+}
+
+/// A lifetime setting: a whole number of seconds, at least 1. A bad value
+/// stops the server with a message that names the variable.
+fn seconds(ctx: &Context, name: &str, default: u64) -> anyhow::Result<Duration> {
+    let secs = ctx.config.knob(name, default)?;
+    anyhow::ensure!(secs > 0, "{name}: must be at least 1");
+    Ok(Duration::from_secs(secs))
 }

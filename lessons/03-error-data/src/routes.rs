@@ -1,7 +1,9 @@
-//! `POST /auth/login`, which now also hands out a refresh token, and
-//! `POST /auth/refresh`, which trades one for a new pair.
+//! `POST /auth/login`, which now also hands out a refresh token (the first
+//! of a new family), `POST /auth/refresh`, which trades one for a new pair,
+//! and `POST /auth/logout`, which ends the family.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -26,6 +28,7 @@ pub fn routes(ctx: &Context, refresh: RefreshTokens) -> Router {
     Router::new()
         .route("/auth/login", post(login))
         .route("/auth/refresh", post(refresh_session))
+        .route("/auth/logout", post(logout))
         .with_state(sessions)
 }
 
@@ -36,7 +39,7 @@ async fn login(
     let user = check_credentials(&sessions.ctx, &form).await?;
     let refresh_token = sessions
         .refresh
-        .issue(&user.id)
+        .login(&user.id)
         .await
         .map_err(ApiError::internal)?;
     Ok(Json(json!({
@@ -58,10 +61,11 @@ struct RefreshRequest {
 #[allow(dead_code)] // Remove this line once `refresh_session` uses it.
 const INVALID_REFRESH_TOKEN: &str = "Invalid refresh token";
 
-/// Redeems `refresh_token` with [`RefreshTokens::redeem`] (it must never
+/// Spends `refresh_token` with [`RefreshTokens::rotate`] (it must never
 /// work again), checks that its user still exists, and answers
-/// `{token, refreshToken}` with a new access token and a new refresh token.
-/// Anything wrong with the token is a 401 `Invalid refresh token`.
+/// `{token, refreshToken}` with a new access token and the family's next
+/// refresh token. Anything wrong with the token is a 401
+/// `Invalid refresh token`.
 #[allow(unused_variables)] // Remove this line once the body uses its arguments.
 async fn refresh_session(
     State(sessions): State<Sessions>,
@@ -70,3 +74,20 @@ async fn refresh_session(
     todo!("rotate the refresh token (chapter 03, \"Refresh tokens\")")
 }
 // EXERCISE_END: refresh_session
+
+/// Ends the session the refresh token belongs to: its whole family. The
+/// answer is 204 whether or not the token was known, so logout cannot be
+/// used to find out which tokens exist. The access token already handed
+/// out still works until it expires (chapter 03, "What this server does
+/// not defend yet").
+async fn logout(
+    State(sessions): State<Sessions>,
+    JsonBody(RefreshRequest { refresh_token }): JsonBody<RefreshRequest>,
+) -> Result<StatusCode, ApiError> {
+    sessions
+        .refresh
+        .revoke(&refresh_token)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -61,12 +61,41 @@ pub enum ClientError {
     Unreachable(String),
     #[error("the server did not answer within {ANSWER_TIMEOUT:?}")]
     Timeout,
+    /// The client refreshed, then its one retry failed with `error`. The
+    /// old refresh token is spent: `tokens` is the pair to keep, or the
+    /// user must log in again for nothing.
+    #[error("{error} (after refreshing the tokens)")]
+    AfterRefresh {
+        error: Box<ClientError>,
+        tokens: Tokens,
+    },
 }
 
 impl ClientError {
     /// Whether the caller should send the user back to the login screen.
     pub fn must_log_in_again(&self) -> bool {
-        matches!(self, ClientError::LogInAgain { .. })
+        match self {
+            ClientError::LogInAgain { .. } => true,
+            ClientError::AfterRefresh { error, .. } => error.must_log_in_again(),
+            _ => false,
+        }
+    }
+
+    /// The new pair when the client refreshed before failing: save it, as
+    /// after a successful [`connect`].
+    pub fn fresh_tokens(&self) -> Option<&Tokens> {
+        match self {
+            ClientError::AfterRefresh { tokens, .. } => Some(tokens),
+            _ => None,
+        }
+    }
+
+    /// This error, with the pair a refresh returned before it happened.
+    pub fn after_refresh(self, tokens: Tokens) -> ClientError {
+        ClientError::AfterRefresh {
+            error: Box::new(self),
+            tokens,
+        }
     }
 }
 
@@ -75,7 +104,9 @@ impl ClientError {
 /// Connects to `server` (e.g. `http://127.0.0.1:3000/`) with `token`. When
 /// the server answers `TOKEN_EXPIRED`, trades `refresh_token` for a new pair
 /// and tries once more: a second refusal is final, so a server that keeps
-/// refusing cannot make the client loop.
+/// refusing cannot make the client loop. Once it has refreshed, an error
+/// carries the new pair ([`ClientError::fresh_tokens`]): the old refresh
+/// token is spent.
 pub async fn connect(
     server: &str,
     token: &str,
@@ -89,13 +120,16 @@ pub async fn connect(
         }),
         Err(rejection) if rejection.kind == RejectionKind::TokenExpired => {
             let fresh = refresh(server, refresh_token).await?;
-            match attempt(server, &fresh.token).await? {
-                Ok(socket) => Ok(Connection {
+            // From here on, `fresh` holds the only refresh token that
+            // works: every way out returns it.
+            match attempt(server, &fresh.token).await {
+                Ok(Ok(socket)) => Ok(Connection {
                     socket,
                     token: fresh.token,
                     refresh_token: fresh.refresh_token,
                 }),
-                Err(rejection) => Err(refused(rejection)),
+                Ok(Err(rejection)) => Err(refused(rejection).after_refresh(fresh)),
+                Err(error) => Err(error.after_refresh(fresh)),
             }
         }
         Err(rejection) => Err(refused(rejection)),
@@ -186,11 +220,22 @@ pub fn parse_rejection(error: &str) -> Option<Rejection> {
 }
 
 /// The pair `POST /auth/refresh` answers with.
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Tokens {
     pub token: String,
     pub refresh_token: String,
+}
+
+/// Tokens are credentials: a `{:?}` of an error that carries them, in a log
+/// line say, shows that they are there and nothing of them.
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("token", &"<redacted>")
+            .field("refresh_token", &"<redacted>")
+            .finish()
+    }
 }
 
 /// Trades `refresh_token` for a new pair. A 401 means the session is over.

@@ -1,7 +1,9 @@
-//! `POST /auth/login`, which now also hands out a refresh token, and
-//! `POST /auth/refresh`, which trades one for a new pair.
+//! `POST /auth/login`, which now also hands out a refresh token (the first
+//! of a new family), `POST /auth/refresh`, which trades one for a new pair,
+//! and `POST /auth/logout`, which ends the family.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -26,6 +28,7 @@ pub fn routes(ctx: &Context, refresh: RefreshTokens) -> Router {
     Router::new()
         .route("/auth/login", post(login))
         .route("/auth/refresh", post(refresh_session))
+        .route("/auth/logout", post(logout))
         .with_state(sessions)
 }
 
@@ -36,7 +39,7 @@ async fn login(
     let user = check_credentials(&sessions.ctx, &form).await?;
     let refresh_token = sessions
         .refresh
-        .issue(&user.id)
+        .login(&user.id)
         .await
         .map_err(ApiError::internal)?;
     Ok(Json(json!({
@@ -58,36 +61,50 @@ struct RefreshRequest {
 const INVALID_REFRESH_TOKEN: &str = "Invalid refresh token";
 
 // ANCHOR: refresh
-/// Redeems the refresh token (it never works again) and answers with a new
-/// access token and a new refresh token. The user must still exist: a
-/// deleted account gets nothing, however valid its token.
+/// Rotates the refresh token (it never works again) and answers with a new
+/// access token and the family's next refresh token. The user must still
+/// exist: a deleted account gets nothing, however valid its token.
 async fn refresh_session(
     State(sessions): State<Sessions>,
     JsonBody(RefreshRequest { refresh_token }): JsonBody<RefreshRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let refused = || ApiError::unauthorized(INVALID_REFRESH_TOKEN);
-    let user_id = sessions
+    let rotated = sessions
         .refresh
-        .redeem(&refresh_token)
+        .rotate(&refresh_token)
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(refused)?;
     let user = sessions
         .ctx
         .users
-        .find_by_id(&user_id)
+        .find_by_id(&rotated.user_id)
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(refused)?;
-    let next = sessions
-        .refresh
-        .issue(&user.id)
-        .await
-        .map_err(ApiError::internal)?;
     Ok(Json(json!({
         "token": sessions.ctx.jwt.issue(&user),
-        "refreshToken": next,
+        "refreshToken": rotated.token,
     })))
 }
 // EXERCISE_END: refresh_session
 // ANCHOR_END: refresh
+
+// ANCHOR: logout
+/// Ends the session the refresh token belongs to: its whole family. The
+/// answer is 204 whether or not the token was known, so logout cannot be
+/// used to find out which tokens exist. The access token already handed
+/// out still works until it expires (chapter 03, "What this server does
+/// not defend yet").
+async fn logout(
+    State(sessions): State<Sessions>,
+    JsonBody(RefreshRequest { refresh_token }): JsonBody<RefreshRequest>,
+) -> Result<StatusCode, ApiError> {
+    sessions
+        .refresh
+        .revoke(&refresh_token)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+// ANCHOR_END: logout

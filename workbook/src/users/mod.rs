@@ -81,6 +81,13 @@ impl Users {
         Users::Memory(MemoryUsers::default())
     }
 
+    /// A store whose database is down: every call fails with
+    /// [`StoreError::Database`]. For tests of what a server answers then
+    /// (`Authentication failed`, or lesson 03's `Service unavailable`).
+    pub fn unreachable() -> Self {
+        Users::Mongo(MongoUsers::unreachable())
+    }
+
     /// Uses `db`, creating the unique indexes the store relies on.
     pub async fn mongo(db: &mongodb::Database) -> Result<Self, StoreError> {
         Ok(Users::Mongo(MongoUsers::new(db).await?))

@@ -4,6 +4,7 @@
 //! Rust client, run against the lesson's own server.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures_util::FutureExt;
@@ -22,6 +23,7 @@ crate::cases! {
     attacks on "/" judged by refusal_document,
     [
         accepts_a_valid_token_and_answers_whoami,
+        user_store_down_is_service_unavailable,
         login_returns_a_refresh_token,
         refresh_rotates_the_pair,
         refresh_token_works_once_under_concurrency,
@@ -29,11 +31,17 @@ crate::cases! {
         refresh_refuses_an_expired_token,
         refresh_refuses_a_deleted_user,
         refresh_needs_a_string_refresh_token,
+        reusing_a_spent_refresh_token_revokes_its_family,
+        logout_revokes_the_family,
+        logout_needs_a_string_refresh_token,
+        a_family_ends_refresh_max_secs_after_login,
+        refresh_max_secs_must_be_a_positive_number,
         client_connects_with_a_valid_token,
         client_refreshes_an_expired_token_and_retries,
         client_asks_to_log_in_again_for_an_invalid_token,
         client_asks_to_log_in_again_without_a_token,
         client_asks_to_log_in_again_when_the_refresh_is_refused,
+        client_keeps_the_new_pair_when_the_retry_fails,
     ]
 }
 
@@ -53,6 +61,9 @@ macro_rules! lesson_03_client {
                 Err(e) => Err(Refused {
                     log_in_again: e.must_log_in_again(),
                     message: e.to_string(),
+                    tokens: e
+                        .fresh_tokens()
+                        .map(|t| (t.token.clone(), t.refresh_token.clone())),
                 }),
             }
         })
@@ -79,6 +90,10 @@ pub struct Connected {
 pub struct Refused {
     pub log_in_again: bool,
     pub message: String,
+    /// The pair (access token, refresh token) the client got from a
+    /// refresh before its retry failed: the only refresh token that still
+    /// works, so the caller must be able to keep it.
+    pub tokens: Option<(String, String)>,
 }
 
 impl LessonClient {
@@ -211,6 +226,26 @@ async fn accepts_a_valid_token_and_answers_whoami(app: App) {
     assert_eq!(me, json!({ "id": ada.id, "name": "ada", "role": "user" }));
 }
 
+/// A user store that fails (the database is down) is nobody's fault on the
+/// client's side: the refusal says so, with its own type, and never looks
+/// like a bad token or a missing user.
+async fn user_store_down_is_service_unavailable(app: App) {
+    let down = app.with_context(|ctx| ctx.users = workbook::users::Users::unreachable());
+    let server = TestApp::spawn(&down).await;
+    let ghost = TestUser {
+        id: "65f0c0ffee0000000000beef".to_owned(),
+        name: "ghost".to_owned(),
+        token: String::new(),
+    };
+    let token = server.ctx.jwt.sign(&claims_for(&ghost, 3600));
+    let refusal = server
+        .socket("/")
+        .auth(json!({ "token": token }))
+        .connect_err()
+        .await;
+    assert_json_snapshot!(document_of(refusal));
+}
+
 // ------------------------------------------------------------ refresh tokens
 
 async fn login_returns_a_refresh_token(app: App) {
@@ -278,17 +313,19 @@ async fn refresh_rotates_the_pair(app: App) {
         .await;
     assert_eq!(socket.ack("whoami", json!({})).await["id"], json!(ada.id));
 
+    let (status, answer) = refresh(&server, second).await;
+    assert_eq!(status, 200, "the new refresh token works: {answer}");
     let (status, answer) = refresh(&server, &first).await;
     assert_eq!(
         (status, answer),
         (401, json!({ "message": "Invalid refresh token" })),
         "the old refresh token must stop working"
     );
-    let (status, answer) = refresh(&server, second).await;
-    assert_eq!(status, 200, "the new refresh token works: {answer}");
 }
 
-/// Two requests racing with one token: exactly one gets a new pair.
+/// Eight requests racing with one token: exactly one gets a new pair. The
+/// seven others presented a token that was spent (or being spent), which
+/// is reuse: the family ends, and the winner's new token with it.
 async fn refresh_token_works_once_under_concurrency(app: App) {
     let server = TestApp::spawn(&app).await;
     let (_, token) = login(&server, "ada").await;
@@ -299,6 +336,16 @@ async fn refresh_token_works_once_under_concurrency(app: App) {
         statuses,
         [200, 401, 401, 401, 401, 401, 401, 401],
         "{answers:?}"
+    );
+    let winner = answers
+        .iter()
+        .find_map(|(_, answer)| answer["refreshToken"].as_str())
+        .expect("the winner got a refresh token");
+    let (status, answer) = refresh(&server, winner).await;
+    assert_eq!(
+        (status, answer),
+        (401, json!({ "message": "Invalid refresh token" })),
+        "the losers reused a spent token: its family, the winner's new token included, is revoked"
     );
 }
 
@@ -365,6 +412,150 @@ async fn refresh_needs_a_string_refresh_token(app: App) {
     assert!(answer["message"].is_string(), "a 400 says why: {answer}");
 }
 
+// ---------------------------------------------------------- token families
+
+const REFUSED: (u16, &str) = (401, "Invalid refresh token");
+
+/// `(status, message)` of an answer, to compare with [`REFUSED`].
+fn status_and_message(answer: &(u16, Value)) -> (u16, &str) {
+    (answer.0, answer.1["message"].as_str().unwrap_or_default())
+}
+
+/// `POST /auth/refresh` that must succeed: the new refresh token.
+async fn rotate(server: &TestApp, refresh_token: &str) -> String {
+    let (status, answer) = refresh(server, refresh_token).await;
+    assert_eq!(status, 200, "refreshing should work here: {answer}");
+    answer["refreshToken"]
+        .as_str()
+        .expect("a new refresh token")
+        .to_owned()
+}
+
+/// A thief copied ada's refresh token and redeemed it first. When ada's
+/// client presents its (now spent) copy, the server cannot tell who is who,
+/// so it ends the whole family: ada is refused, and so is the thief's new
+/// token. Ada's other login (another device) is a family of its own.
+async fn reusing_a_spent_refresh_token_revokes_its_family(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (_, stolen) = login(&server, "ada").await;
+    let other_device = {
+        let form = json!({ "username": "ada", "password": TestUser::PASSWORD });
+        let (status, answer) = server.post("/auth/login", &form, None).await;
+        assert_eq!(status, 200, "{answer}");
+        answer["refreshToken"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    let thiefs = rotate(&server, &stolen).await;
+    let owners_try = refresh(&server, &stolen).await;
+    assert_eq!(
+        status_and_message(&owners_try),
+        REFUSED,
+        "a spent refresh token is refused"
+    );
+    let thiefs_try = refresh(&server, &thiefs).await;
+    assert_eq!(
+        status_and_message(&thiefs_try),
+        REFUSED,
+        "presenting a spent refresh token must revoke its whole family, \
+         the thief's newer token included"
+    );
+    let (status, answer) = refresh(&server, &other_device).await;
+    assert_eq!(
+        status, 200,
+        "another login is another family, untouched: {answer}"
+    );
+}
+
+async fn logout(server: &TestApp, refresh_token: &str) -> (u16, Value) {
+    let body = json!({ "refreshToken": refresh_token });
+    server.post("/auth/logout", &body, None).await
+}
+
+/// Logging out ends the family of the token presented: that token, and
+/// every older one, no longer refresh. An unknown token gets the same 204,
+/// so logout cannot be used to test whether a token exists.
+async fn logout_revokes_the_family(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (_, first) = login(&server, "ada").await;
+    let (_, graces) = login(&server, "grace").await;
+    let second = rotate(&server, &first).await;
+
+    let (status, answer) = logout(&server, &second).await;
+    assert_eq!(status, 204, "logging out: {answer}");
+    assert_eq!(answer, json!(""), "a 204 has no body");
+    for token in [&second, &first] {
+        let answer = refresh(&server, token).await;
+        assert_eq!(status_and_message(&answer), REFUSED, "after logout");
+    }
+
+    for token in [second.as_str(), "not-a-refresh-token", ""] {
+        let (status, answer) = logout(&server, token).await;
+        assert_eq!(
+            status, 204,
+            "logout answers 204 whatever the token, known or not: {answer}"
+        );
+    }
+    rotate(&server, &graces).await;
+}
+
+async fn logout_needs_a_string_refresh_token(app: App) {
+    let server = TestApp::spawn(&app).await;
+    for body in [
+        json!({}),
+        json!({ "refreshToken": null }),
+        json!({ "refreshToken": 42 }),
+        json!(["refreshToken"]),
+    ] {
+        let (status, answer) = server.post("/auth/logout", &body, None).await;
+        assert_eq!(status, 400, "POST /auth/logout {body}: {answer}");
+        assert!(answer["message"].is_string(), "a 400 says why: {answer}");
+    }
+}
+
+/// However often a family rotates, it ends `REFRESH_MAX_SECS` after its
+/// login: rotation alone would let a stolen chain live for ever.
+async fn a_family_ends_refresh_max_secs_after_login(app: App) {
+    // Two seconds, not one: the rotations below must fit in it even on a
+    // busy machine.
+    let server = TestApp::spawn_with(&app, &[("REFRESH_MAX_SECS", "2")]).await;
+    let (_, first) = login(&server, "ada").await;
+    let logged_in = std::time::Instant::now();
+    let second = rotate(&server, &first).await;
+    let third = rotate(&server, &second).await;
+
+    // The family's end is stored in milliseconds, and the server read its
+    // clock before `logged_in`: a little past two seconds is after it.
+    let end = logged_in + std::time::Duration::from_millis(2050);
+    tokio::time::sleep_until(end.into()).await;
+    let answer = refresh(&server, &third).await;
+    assert_eq!(
+        status_and_message(&answer),
+        REFUSED,
+        "the family's newest token is refused REFRESH_MAX_SECS after the login"
+    );
+}
+
+/// A setting the server cannot use stops it, naming the variable.
+async fn refresh_max_secs_must_be_a_positive_number(app: App) {
+    for bad in ["soon", "-1", "0"] {
+        let vars = [("REFRESH_MAX_SECS", bad)];
+        let started = AssertUnwindSafe(TestApp::spawn_with(&app, &vars))
+            .catch_unwind()
+            .await;
+        let message = match started {
+            Ok(_) => panic!("the server started with REFRESH_MAX_SECS={bad}; it should refuse"),
+            Err(panic) => panic.downcast_ref::<String>().cloned().unwrap_or_default(),
+        };
+        assert!(
+            message.contains("REFRESH_MAX_SECS"),
+            "the refusal should name REFRESH_MAX_SECS: {message}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------- the client
 
 async fn client_connects_with_a_valid_token(app: App) {
@@ -405,10 +596,10 @@ async fn client_refreshes_an_expired_token_and_retries(app: App) {
     assert_eq!(whoami(&connected.socket).await["id"], json!(ada.id));
     let _ = connected.socket.disconnect().await;
 
-    let (status, _) = refresh(&server, &refresh_token).await;
-    assert_eq!(status, 401, "the client used up the old refresh token");
     let (status, answer) = refresh(&server, &connected.refresh_token).await;
     assert_eq!(status, 200, "the new refresh token works: {answer}");
+    let (status, _) = refresh(&server, &refresh_token).await;
+    assert_eq!(status, 401, "the client used up the old refresh token");
 }
 
 /// Expect "log in again", and no refresh: the refresh token still works.
@@ -481,4 +672,73 @@ async fn client_asks_to_log_in_again_when_the_refresh_is_refused(app: App) {
         refused.message.to_lowercase().contains("log in again"),
         "{refused:?}"
     );
+}
+
+/// A server whose clock runs ahead of the one that signed the tokens: it
+/// finds every token expired, fresh ones too. Its `POST /auth/refresh`
+/// forwards to the real server (`real`), so refreshing works.
+fn clock_ahead(real: &TestApp) -> App {
+    let refresh_url = real.url("/auth/refresh");
+    App::new(move |_ctx| {
+        let refresh_url = refresh_url.clone();
+        async move {
+            use socketioxide::extract::SocketRef;
+            use socketioxide::handler::ConnectHandler;
+
+            async fn every_token_expired(_: SocketRef) -> Result<(), String> {
+                Err(
+                    json!({ "message": "Token expired", "data": { "type": "TOKEN_EXPIRED" } })
+                        .to_string(),
+                )
+            }
+            let (layer, io) = workbook::socket_io().build_layer();
+            io.ns("/", (async |_: SocketRef| {}).with(every_token_expired));
+
+            let forward = move |body: String| async move {
+                let answer = reqwest::Client::new()
+                    .post(&refresh_url)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .expect("the real server answers");
+                let status = axum::http::StatusCode::from_u16(answer.status().as_u16())
+                    .expect("a status code");
+                (status, answer.text().await.unwrap_or_default())
+            };
+            Ok(axum::Router::new()
+                .route("/auth/refresh", axum::routing::post(forward))
+                .layer(layer))
+        }
+    })
+}
+
+/// The client refreshes after `TOKEN_EXPIRED`, and its one retry is refused
+/// again (here by a server whose clock is ahead). The refresh spent the old
+/// refresh token, so the error must hand back the new pair: without it the
+/// user would have to log in again although their session is alive.
+async fn client_keeps_the_new_pair_when_the_retry_fails(app: App) {
+    let client = app.extra::<LessonClient>();
+    let server = TestApp::spawn(&app).await;
+    let skewed = TestApp::spawn(&clock_ahead(&server)).await;
+    let (ada, refresh_token) = login(&server, "ada").await;
+    let refused = match client.connect(&skewed, &ada.token, &refresh_token).await {
+        Ok(connected) => {
+            let _ = connected.socket.disconnect().await;
+            panic!("a server that finds every token expired should not accept one");
+        }
+        Err(refused) => refused,
+    };
+    let Some((_, kept)) = &refused.tokens else {
+        panic!(
+            "the client refreshed, then its retry failed: the error must carry the new \
+             pair (ClientError::fresh_tokens), or the rotated refresh token is lost; got {refused:?}"
+        );
+    };
+    assert_ne!(
+        kept, &refresh_token,
+        "the pair the refresh returned, not the old one"
+    );
+    let (status, answer) = refresh(&server, kept).await;
+    assert_eq!(status, 200, "the kept refresh token still works: {answer}");
 }
