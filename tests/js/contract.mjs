@@ -566,6 +566,28 @@ const lessons = {
         socket.close();
       }
     });
+    await check("12: an array in place of an object is Invalid payload, over a socket and as an HTTP body", async () => {
+      const { connect, socket } = await attempt(url, { auth: { token: ada.token } });
+      if (!connect) throw new Error("ada was not connected");
+      try {
+        const joined = next(socket, "joined-post");
+        socket.emit("join-post", { postId: "1" });
+        assertEqual(await joined, { postId: "1" }, "joined-post");
+        const heard = [];
+        socket.on("new-message", ({ text }) => heard.push(text));
+        const array = await socket.timeout(5000).emitWithAck("send-message", ["post:1", "in field order"]);
+        assertEqual(array, { error: "Invalid payload" }, "send-message [room, text]");
+        // Events arrive in order: had the array been broadcast, it would be heard first.
+        const after = next(socket, "new-message");
+        await socket.timeout(5000).emitWithAck("send-message", { room: "post:1", text: "after" });
+        await after;
+        assertEqual(heard, ["after"], "new-message texts");
+      } finally {
+        socket.close();
+      }
+      const { status, body } = await json(url, "/auth/register", ["eve", "eve@example.com", PASSWORD]);
+      assertEqual([status, typeof body.message], [400, "string"], "POST /auth/register [username, email, password]");
+    });
   },
 };
 

@@ -131,6 +131,30 @@ async fn bad_registrations_are_400s_that_say_why() {
     );
 }
 
+/// serde fills a struct from a JSON array, field by field in order, so
+/// `["ada", "ada@example.com", "…"]` would register ada. Every body is read
+/// as an object (`workbook::http::JsonBody`): an array is a 400 that says
+/// so, nobody is registered and nobody logs in.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_array_body_is_a_400_never_read_in_field_order() {
+    let server = server().await;
+    server.user("bob").await;
+    let register = json!(["ada", "ada@example.com", TestUser::PASSWORD]);
+    let login = json!(["bob", TestUser::PASSWORD]);
+    for (route, body) in [("/auth/register", register), ("/auth/login", login)] {
+        let (status, answer) = server.post(route, &body, None).await;
+        assert_eq!(status, 400, "{route} {body} → {answer}");
+        let message = answer["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("expected a JSON object"),
+            "{route} {body}: {answer}"
+        );
+        assert_eq!(answer.get("token"), None, "{route}: {answer}");
+    }
+    let ada = server.ctx.users.find_by_username("ada").await.unwrap();
+    assert!(ada.is_none(), "an array registered {ada:?}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn failed_logins_all_look_the_same() {
     let server = server().await;

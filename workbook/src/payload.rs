@@ -10,7 +10,7 @@
 
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 // ANCHOR: object
 /// `T`, read only from a JSON object. Use it wherever a payload is a
@@ -21,11 +21,14 @@ pub struct Object<T>(pub T);
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Object<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let fields = Map::<String, Value>::deserialize(deserializer)
-            .map_err(|_| D::Error::custom("expected a JSON object"))?;
-        T::deserialize(Value::Object(fields))
-            .map(Object)
-            .map_err(D::Error::custom)
+        // Any JSON first, so that text which is not JSON at all keeps its
+        // own error (a syntax error, not "expected a JSON object").
+        match Value::deserialize(deserializer)? {
+            Value::Object(fields) => T::deserialize(Value::Object(fields))
+                .map(Object)
+                .map_err(D::Error::custom),
+            _ => Err(D::Error::custom("expected a JSON object")),
+        }
     }
 }
 // ANCHOR_END: object
@@ -60,6 +63,12 @@ mod tests {
         assert!(bare.is_ok(), "serde reads a struct from an array");
         let object: Result<Object<Message>, _> = serde_json::from_value(json!(["lobby", "hi"]));
         assert_eq!(object.unwrap_err().to_string(), "expected a JSON object");
+    }
+
+    #[test]
+    fn text_that_is_not_json_is_still_a_syntax_error() {
+        let error = serde_json::from_str::<Object<Message>>("{not json").unwrap_err();
+        assert!(error.is_syntax(), "{error}");
     }
 
     #[test]

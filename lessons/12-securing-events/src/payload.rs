@@ -9,7 +9,8 @@
 //! Two extractors do the plumbing for every handler:
 //!
 //! - [`Checked<T>`]: the message's size first (at most
-//!   [`MAX_MESSAGE_BYTES`]), then the payload decoded into `T`;
+//!   [`MAX_MESSAGE_BYTES`]), then the payload, which must be a JSON
+//!   object, decoded into `T`;
 //! - [`Reply`]: answers through the acknowledgement when the client asked
 //!   for one, and with an `error` event when it did not.
 
@@ -57,6 +58,15 @@ pub fn bounded(value: String, max: usize) -> Result<String, Invalid> {
     todo!("1 to max characters (chapter 12, \"Payloads with limits\")")
 }
 // EXERCISE_END: bounded
+
+// EXERCISE: decode
+/// `Ok(T)` if `payload` is a JSON object that decodes into `T`, else
+/// `Err(Invalid)`. An array is not an object, even one serde could read.
+#[allow(unused_variables)] // Remove this line once the body uses its arguments.
+pub fn decode<T: DeserializeOwned>(payload: serde_json::Value) -> Result<T, Invalid> {
+    todo!("a JSON object only, then T (chapter 12, \"An object, not an array\")")
+}
+// EXERCISE_END: decode
 
 /// A post's id: 1 to [`MAX_ID_CHARS`] characters. `try_from` makes serde
 /// check the limit while it decodes, so a `PostId` that exists is valid.
@@ -137,8 +147,8 @@ pub struct SendMessage {
 }
 
 /// An event's payload, checked: `Ok(T)` when the message is at most
-/// [`MAX_MESSAGE_BYTES`] and its payload decodes into `T` (and so keeps
-/// every limit of `T`'s fields), `Err(Invalid)` otherwise. Never fails
+/// [`MAX_MESSAGE_BYTES`] and its payload is an object that [`decode`]s into
+/// `T` (and so keeps every limit of `T`'s fields), `Err(Invalid)` otherwise. Never fails
 /// itself: the handler always runs, and always answers.
 pub struct Checked<T>(pub Result<T, Invalid>);
 
@@ -154,8 +164,11 @@ impl<T: DeserializeOwned> FromMessageParts<LocalAdapter> for Checked<T> {
         if size_of(message) > MAX_MESSAGE_BYTES {
             return Ok(Checked(Err(Invalid)));
         }
-        let TryData(data) = TryData::<T>::from_message_parts(socket, message, ack_id)?;
-        Ok(Checked(data.map_err(|_| Invalid)))
+        // Then the shape: read as plain JSON, which never fails on an
+        // array, so that `decode` is the one place that says what fits.
+        let TryData(data) =
+            TryData::<serde_json::Value>::from_message_parts(socket, message, ack_id)?;
+        Ok(Checked(data.map_err(|_| Invalid).and_then(decode)))
     }
 }
 

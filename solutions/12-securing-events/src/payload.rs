@@ -9,7 +9,8 @@
 //! Two extractors do the plumbing for every handler:
 //!
 //! - [`Checked<T>`]: the message's size first (at most
-//!   [`MAX_MESSAGE_BYTES`]), then the payload decoded into `T`;
+//!   [`MAX_MESSAGE_BYTES`]), then the payload, which must be a JSON
+//!   object, decoded into `T`;
 //! - [`Reply`]: answers through the acknowledgement when the client asked
 //!   for one, and with an `error` event when it did not.
 
@@ -66,6 +67,22 @@ pub fn bounded(value: String, max: usize) -> Result<String, Invalid> {
 }
 // ANCHOR_END: bounded
 // EXERCISE_END: bounded
+
+// EXERCISE: decode
+// ANCHOR: decode
+/// The payload as `T`, if it is a JSON object that fits `T`. Every payload
+/// type of this lesson is a struct, and a struct is sent as an object. serde
+/// would also fill a struct from an array, field by field in the order the
+/// struct declares them (`["post:1", "hi"]` reads as a `SendMessage`), so
+/// an array must be refused here, before serde sees it.
+pub fn decode<T: DeserializeOwned>(payload: serde_json::Value) -> Result<T, Invalid> {
+    if !payload.is_object() {
+        return Err(Invalid);
+    }
+    serde_json::from_value(payload).map_err(|_| Invalid)
+}
+// ANCHOR_END: decode
+// EXERCISE_END: decode
 
 // ANCHOR: types
 /// A post's id: 1 to [`MAX_ID_CHARS`] characters. `try_from` makes serde
@@ -149,8 +166,8 @@ pub struct SendMessage {
 
 // ANCHOR: checked
 /// An event's payload, checked: `Ok(T)` when the message is at most
-/// [`MAX_MESSAGE_BYTES`] and its payload decodes into `T` (and so keeps
-/// every limit of `T`'s fields), `Err(Invalid)` otherwise. Never fails
+/// [`MAX_MESSAGE_BYTES`] and its payload is an object that [`decode`]s into
+/// `T` (and so keeps every limit of `T`'s fields), `Err(Invalid)` otherwise. Never fails
 /// itself: the handler always runs, and always answers.
 pub struct Checked<T>(pub Result<T, Invalid>);
 
@@ -166,8 +183,11 @@ impl<T: DeserializeOwned> FromMessageParts<LocalAdapter> for Checked<T> {
         if size_of(message) > MAX_MESSAGE_BYTES {
             return Ok(Checked(Err(Invalid)));
         }
-        let TryData(data) = TryData::<T>::from_message_parts(socket, message, ack_id)?;
-        Ok(Checked(data.map_err(|_| Invalid)))
+        // Then the shape: read as plain JSON, which never fails on an
+        // array, so that `decode` is the one place that says what fits.
+        let TryData(data) =
+            TryData::<serde_json::Value>::from_message_parts(socket, message, ack_id)?;
+        Ok(Checked(data.map_err(|_| Invalid).and_then(decode)))
     }
 }
 

@@ -25,6 +25,7 @@ crate::cases! {
         login_sets_an_http_only_same_site_cookie,
         the_cookie_is_secure_with_cookie_secure,
         login_refuses_bad_credentials_alike_and_sets_no_cookie,
+        login_with_an_array_body_is_a_400_and_sets_no_cookie,
         session_ids_are_long_random_and_new_at_every_login,
         the_cookie_authenticates_the_socket_with_or_without_origin,
         no_cookie_or_a_forged_one_is_not_authenticated,
@@ -323,6 +324,25 @@ async fn login_refuses_bad_credentials_alike_and_sets_no_cookie(app: App) {
         "a failed login sets no cookie"
     );
     assert_json_snapshot!(unknown_user.shown());
+}
+
+/// serde fills a struct from a JSON array, field by field in order:
+/// `["ada", "<her password>"]` would log ada in. The form is an object or
+/// a 400, and no cookie either way.
+async fn login_with_an_array_body_is_a_400_and_sets_no_cookie(app: App) {
+    let server = TestApp::spawn(&app).await;
+    server.user("ada").await;
+    let browser = Browser::new(&server);
+    let answer = browser
+        .send(
+            "POST",
+            "/session/login",
+            Some(json!(["ada", TestUser::PASSWORD])),
+        )
+        .await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+    assert!(answer.body["message"].is_string(), "{answer:?}");
+    assert_eq!(answer.set_cookie, None, "a refused login sets no cookie");
 }
 
 /// At least 128 random bits, and a new id at every login, even when the

@@ -35,6 +35,7 @@ crate::cases! {
         send_message_outside_a_joined_room_is_refused,
         invalid_payloads_get_an_error_and_nothing_is_broadcast,
         invalid_payloads_without_an_ack_get_an_error_event,
+        an_array_in_place_of_an_object_is_invalid,
         limits_count_characters_and_include_the_maximum,
         a_message_over_16_kib_is_invalid_even_with_valid_fields,
         a_flood_of_invalid_payloads_leaves_the_socket_working,
@@ -459,6 +460,49 @@ async fn invalid_payloads_get_an_error_and_nothing_is_broadcast(app: App) {
         me["name"],
         json!("ada"),
         "the socket should still answer: {me}"
+    );
+}
+
+/// serde fills a struct from a JSON array, field by field in order:
+/// `["post:1", "hi"]` would read as `{room: "post:1", text: "hi"}`. No
+/// client of the contract sends that, so every event refuses it: `Invalid
+/// payload`, no room joined, nothing stored, nothing reaching bob.
+async fn an_array_in_place_of_an_object_is_invalid(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (ada, bob) = (server.user("ada").await, server.user("bob").await);
+    let (ada_socket, bob_socket) = (connect(&server, &ada).await, connect(&server, &bob).await);
+    join(&ada_socket, "1").await;
+    join(&bob_socket, "1").await;
+
+    let cases: Vec<(&str, Value)> = vec![
+        ("send-message", json!(["post:1", "in field order"])),
+        ("join-post", json!(["2"])),
+        ("like-post", json!(["1"])),
+        ("typing", json!(["1", true])),
+    ];
+    let mut answers = Vec::new();
+    for (event, payload) in cases {
+        let ack = ada_socket.ack(event, payload.clone()).await;
+        answers.push(json!({ "event": event, "payload": payload, "ack": ack }));
+    }
+    assert_json_snapshot!(answers);
+    for answer in &answers {
+        assert_eq!(answer["ack"], json!({ "error": INVALID }), "{answer}");
+    }
+    let into_post_2 = json!({ "room": "post:2", "text": "joined?" });
+    let ack = ada_socket.ack("send-message", into_post_2).await;
+    assert_eq!(
+        ack,
+        json!({ "error": NOT_A_MEMBER }),
+        "join-post [\"2\"] should join nothing"
+    );
+    for event in ["new-message", "user-typing", "like-update"] {
+        bob_socket.assert_silent(event, Duration::ZERO).await;
+    }
+    bob_socket.assert_silent("new-message", QUIET).await;
+    assert!(
+        ada_socket.all("joined-post").len() == 1,
+        "only the first join-post should answer joined-post"
     );
 }
 
