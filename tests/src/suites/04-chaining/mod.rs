@@ -741,7 +741,11 @@ async fn a_deleted_admins_token_gets_401(app: App) {
     let mut answers = Vec::new();
     for action in ["ban", "unban"] {
         let answer = admin_post(&server, action, &ada.id, Some(&gone.token)).await;
-        assert_eq!(answer.0, 401, "{action} by a deleted administrator: {}", answer.1);
+        assert_eq!(
+            answer.0, 401,
+            "{action} by a deleted administrator: {}",
+            answer.1
+        );
         answers.push(answer);
     }
     assert_json_snapshot!(answers);
