@@ -88,7 +88,8 @@ async fn target(ctx: &Context, id: &str) -> Result<User, ApiError> {
 
 // EXERCISE: ban
 /// `POST /api/admin/users/{id}/ban` → `{status:"ok"}`. In this order: the
-/// caller must be an admin ([`require_admin`]), the user must exist
+/// caller must be an admin who is not banned ([`require_admin`], given:
+/// `require_admin(&admin, &claims)`), the user must exist
 /// ([`target`]), the ban is stored (`admin.bans.ban`), and then the user's
 /// sockets are closed with [`kick`] and the reason `Account suspended`.
 /// A store error is `ApiError::internal`.
