@@ -325,6 +325,18 @@ const lessons = {
         sockets.forEach((socket) => socket.close());
       }
     });
+    // Last: it leaves the server's only administrator banned. (A second
+    // administrator, or a demotion, is a store edit no route makes.)
+    await check("04: a banned administrator cannot unban themselves, nor ban anyone", async () => {
+      const adminId = JSON.parse(Buffer.from(admin.token.split(".")[1], "base64url")).id;
+      assertEqual(await post(`/api/admin/users/${adminId}/ban`, admin.token), { status: 200, body: { status: "ok" } }, "the admin bans themselves");
+      const suspended = { status: 403, body: { message: "Account suspended" } };
+      assertEqual(await post(`/api/admin/users/${adminId}/unban`, admin.token), suspended, "unbanning themselves");
+      assertEqual(await post(`/api/admin/users/${ada.id}/ban`, admin.token), suspended, "banning ada");
+      const still = await attempt(url, { auth: { token: ada.token } });
+      still.socket.close();
+      if (!still.connect) throw new Error(`ada was refused: ${still.error}`);
+    });
   },
   "namespaces-solution": async (url) => {
     const [admin, ada] = [await loginAdmin(url), await login(url, "ada")];
@@ -360,6 +372,17 @@ const lessons = {
         }
       } finally {
         [console_, ...devices].forEach((socket) => socket.close());
+      }
+    });
+    await check("05: disconnect-user with an array in place of {userId} is Invalid payload", async () => {
+      const console_ = await connected(io(`${url}/admin`, { forceNew: true, reconnection: false, autoConnect: false, auth: { token: admin.token } }));
+      const device = await connected(io(`${url}/chat`, { forceNew: true, reconnection: false, autoConnect: false, auth: { token: ada.token } }));
+      try {
+        const answer = await console_.timeout(5000).emitWithAck("disconnect-user", [ada.id]);
+        assertEqual(answer, { error: "Invalid payload" }, "disconnect-user [id]");
+        assertEqual((await device.timeout(5000).emitWithAck("whoami")).id, ada.id, "ada is still connected");
+      } finally {
+        [console_, device].forEach((socket) => socket.close());
       }
     });
     await check("05: any other namespace is Invalid namespace", async () => {

@@ -1,8 +1,9 @@
 //! The administrators' HTTP routes: ban, unban, and a look at the chain's
 //! tables. Every route takes `Authorization: Bearer <token>` and checks, in
-//! this order: a valid token (else 401), an admin according to the store
-//! (else 403), then the target user (else 404). Checking the role before
-//! the target means a non-admin cannot even learn which ids exist.
+//! this order: a valid token naming an account that exists (else 401), a
+//! caller who is not banned (else 403) and is an admin according to the
+//! store (else 403), then the target user (else 404). Checking the caller
+//! before the target means a non-admin cannot even learn which ids exist.
 
 use axum::extract::{FromRef, Path, State};
 use axum::routing::{get, post};
@@ -43,16 +44,33 @@ pub fn routes(admin: Admin) -> Router {
         .with_state(admin)
 }
 
-/// The caller, if the store says they are an administrator. The token's
-/// `role` claim is what the role was when the token was issued, up to an
-/// hour ago; the store says what it is now.
-async fn require_admin(ctx: &Context, claims: &Claims) -> Result<User, ApiError> {
-    let user = ctx
+/// The caller, if the stores say they may act as an administrator now:
+/// asked on every request, because a token is only what was true when it
+/// was issued, up to an hour ago.
+///
+/// - The account must still exist. A token for a deleted account names
+///   nobody, so it authenticates nobody: 401, as for a bad token.
+/// - It must not be banned. A ban stops the account's sockets at the
+///   handshake (`authorize`), and it must stop its HTTP requests too:
+///   otherwise a banned administrator would unban themselves, then ban
+///   the others. The same order as the socket chain: the ban first.
+/// - Its role in the store must be `admin`, whatever the token claims.
+async fn require_admin(admin: &Admin, claims: &Claims) -> Result<User, ApiError> {
+    let user = admin
+        .ctx
         .users
         .find_by_id(&claims.id)
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::unauthorized("User not found"))?;
+    if admin
+        .bans
+        .is_banned(&user.id)
+        .await
+        .map_err(ApiError::internal)?
+    {
+        return Err(ApiError::forbidden("Account suspended"));
+    }
     if user.role != Role::Admin {
         return Err(ApiError::forbidden("Admin access required"));
     }
@@ -70,7 +88,8 @@ async fn target(ctx: &Context, id: &str) -> Result<User, ApiError> {
 
 // EXERCISE: ban
 /// `POST /api/admin/users/{id}/ban` → `{status:"ok"}`. In this order: the
-/// caller must be an admin ([`require_admin`]), the user must exist
+/// caller must be an admin who is not banned ([`require_admin`], given:
+/// `require_admin(&admin, &claims)`), the user must exist
 /// ([`target`]), the ban is stored (`admin.bans.ban`), and then the user's
 /// sockets are closed with [`kick`] and the reason `Account suspended`.
 /// A store error is `ApiError::internal`.
@@ -99,7 +118,7 @@ async fn unban(
     Bearer(claims): Bearer,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let by = require_admin(&admin.ctx, &claims).await?;
+    let by = require_admin(&admin, &claims).await?;
     let user = target(&admin.ctx, &id).await?;
     admin
         .bans
@@ -117,7 +136,7 @@ async fn stats(
     State(admin): State<Admin>,
     Bearer(claims): Bearer,
 ) -> Result<Json<Value>, ApiError> {
-    require_admin(&admin.ctx, &claims).await?;
+    require_admin(&admin, &claims).await?;
     Ok(Json(json!({
         "attempts": admin.attempts.count(),
         "maxConnectionsPerIp": admin.limit.max(),

@@ -48,7 +48,7 @@ pub async fn register_admin(
     State(devices): State<Devices>,
 ) -> Result<(), Infallible> {
     settle(&socket, &user, &devices);
-    socket.on("disconnect-user", admin::disconnect_user);
+    socket.on("disconnect-user", admin::on_disconnect_user);
     socket.on("online-users", admin::online_users);
     Ok(())
 }

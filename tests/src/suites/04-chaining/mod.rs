@@ -40,6 +40,9 @@ crate::cases! {
         admin_routes_need_a_valid_token,
         admin_routes_need_an_admin_in_the_store,
         ban_and_unban_answer_404_for_an_unknown_user,
+        a_banned_admin_cannot_unban_themselves,
+        a_banned_admin_cannot_ban_another_admin,
+        a_deleted_admins_token_gets_401,
     ]
 }
 
@@ -669,6 +672,81 @@ async fn ban_and_unban_answer_404_for_an_unknown_user(app: App) {
             assert_eq!(answer.0, 404, "{action} {id}: {}", answer.1);
             answers.push(answer);
         }
+    }
+    assert_json_snapshot!(answers);
+}
+
+/// Root bans carol, another administrator. Carol's token still verifies
+/// and the store still says `admin`, so only a route that also asks the
+/// bans turns her away: a banned admin who could unban themselves would
+/// not stay banned for long.
+async fn a_banned_admin_cannot_unban_themselves(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (root, carol) = (server.admin("root").await, server.admin("carol").await);
+    ban(&server, &carol, &root).await;
+    let mut answers = Vec::new();
+    for action in ["unban", "ban"] {
+        let answer = admin_post(&server, action, &carol.id, Some(&carol.token)).await;
+        assert_eq!(
+            answer,
+            (403, json!({ "message": SUSPENDED })),
+            "{action} by a banned administrator: the routes check the caller's ban in the \
+             store on every request, not only the role ({CHAPTER}, \"Banning\")"
+        );
+        answers.push(answer);
+    }
+    let (status, body) = server.get("/api/admin/stats", Some(&carol.token)).await;
+    assert_eq!((status, &body), (403, &json!({ "message": SUSPENDED })));
+    answers.push((status, body));
+    let here = Origin::new(&server, "127.0.0.1").await;
+    assert_eq!(
+        here.refusal(Some(&carol.token)).await,
+        SUSPENDED,
+        "carol is still banned"
+    );
+    assert_json_snapshot!(answers);
+}
+
+/// Carol, banned, tries to ban root and ada: nobody is banned, and root
+/// can still act (and lift carol's ban).
+async fn a_banned_admin_cannot_ban_another_admin(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (root, carol) = (server.admin("root").await, server.admin("carol").await);
+    let ada = server.user("ada").await;
+    ban(&server, &carol, &root).await;
+    for user in [&root, &ada] {
+        let answer = admin_post(&server, "ban", &user.id, Some(&carol.token)).await;
+        assert_eq!(
+            answer,
+            (403, json!({ "message": SUSPENDED })),
+            "a banned administrator banning {} ({CHAPTER}, \"Banning\")",
+            user.name
+        );
+    }
+    let here = Origin::new(&server, "127.0.0.1").await;
+    here.connect(&server, &root).await.disconnect().await;
+    here.connect(&server, &ada).await.disconnect().await;
+    unban(&server, &carol, &root).await;
+    // Unbanned, carol is an administrator again.
+    unban(&server, &ada, &carol).await;
+}
+
+/// A token for an account that was deleted names nobody: like a bad
+/// token, it authenticates no one, so 401, as the handshake says
+/// `User not found`.
+async fn a_deleted_admins_token_gets_401(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (gone, ada) = (server.admin("gone").await, server.user("ada").await);
+    assert!(server.ctx.users.delete(&gone.id).await.expect("the store"));
+    let mut answers = Vec::new();
+    for action in ["ban", "unban"] {
+        let answer = admin_post(&server, action, &ada.id, Some(&gone.token)).await;
+        assert_eq!(
+            answer.0, 401,
+            "{action} by a deleted administrator: {}",
+            answer.1
+        );
+        answers.push(answer);
     }
     assert_json_snapshot!(answers);
 }

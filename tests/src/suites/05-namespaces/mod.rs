@@ -36,6 +36,10 @@ crate::cases! {
         chat_sockets_cannot_use_admin_events,
         an_admin_can_disconnect_themselves,
         churn_leaves_no_one_online,
+        a_demoted_admin_cannot_disconnect_users_from_an_open_socket,
+        a_demoted_admin_cannot_list_online_users_from_an_open_socket,
+        a_deleted_admin_cannot_act_from_an_open_socket,
+        disconnect_user_refuses_an_array_payload,
     ]
 }
 
@@ -494,4 +498,96 @@ async fn churn_leaves_no_one_online(app: App) {
     join_all(clients).await;
     let console = on(&server, "/admin", &root.token).await;
     online_becomes(&console, &[("root", 1)]).await;
+}
+
+/// Root's `/admin` socket is open; the store makes root a user. Root's
+/// next event is refused, nothing is done, and the console is closed:
+/// the handshake's check was true when it ran, and no longer is.
+async fn a_demoted_admin_cannot_disconnect_users_from_an_open_socket(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
+    let console = on(&server, "/admin", &root.token).await;
+    let ada_socket = on(&server, "/chat", &ada.token).await;
+    online_becomes(&console, &[("ada", 1), ("root", 1)]).await;
+    let demoted = server.ctx.users.set_role(&root.id, Role::User).await;
+    assert!(demoted.expect("the store"), "root is in the store");
+
+    let answer = console
+        .ack("disconnect-user", json!({ "userId": ada.id }))
+        .await;
+    assert_eq!(
+        answer,
+        json!({ "error": "Admin access required" }),
+        "root is a user now: every /admin event must ask the store again before it acts \
+         ({CHAPTER}, \"Every event asks again\")"
+    );
+    console.next("disconnect").await;
+    ada_socket.assert_silent("forceDisconnect", QUIET).await;
+    let me = ada_socket.ack("whoami", json!({})).await;
+    assert_eq!(me["id"], json!(ada.id), "ada is still connected: {me}");
+    // The console is gone for good: a fresh one as root is refused.
+    let message = refusal(&server, "/admin", Some(json!({ "token": root.token }))).await;
+    assert_eq!(message, "Admin access required");
+    assert_json_snapshot!(answer);
+}
+
+async fn a_demoted_admin_cannot_list_online_users_from_an_open_socket(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let root = server.admin("root").await;
+    let console = on(&server, "/admin", &root.token).await;
+    online_becomes(&console, &[("root", 1)]).await;
+    let demoted = server.ctx.users.set_role(&root.id, Role::User).await;
+    assert!(demoted.expect("the store"), "root is in the store");
+    let answer = online(&console).await;
+    assert_eq!(
+        answer,
+        json!({ "error": "Admin access required" }),
+        "online-users from a demoted administrator's open socket ({CHAPTER}, \"Every event \
+         asks again\")"
+    );
+    console.next("disconnect").await;
+    assert_json_snapshot!(answer);
+}
+
+/// An account deleted while its `/admin` socket is open is no
+/// administrator either.
+async fn a_deleted_admin_cannot_act_from_an_open_socket(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
+    let console = on(&server, "/admin", &root.token).await;
+    let ada_socket = on(&server, "/chat", &ada.token).await;
+    online_becomes(&console, &[("ada", 1), ("root", 1)]).await;
+    assert!(server.ctx.users.delete(&root.id).await.expect("the store"));
+    let answer = console
+        .ack("disconnect-user", json!({ "userId": ada.id }))
+        .await;
+    assert_eq!(
+        answer,
+        json!({ "error": "Admin access required" }),
+        "root's account is gone ({CHAPTER}, \"Every event asks again\")"
+    );
+    console.next("disconnect").await;
+    let me = ada_socket.ack("whoami", json!({})).await;
+    assert_eq!(me["id"], json!(ada.id), "ada is still connected: {me}");
+    assert!(ada_socket.all("forceDisconnect").is_empty());
+}
+
+/// serde would read `["<id>"]` as `{userId: "<id>"}`, field by field: a
+/// payload is an object, or it is invalid.
+async fn disconnect_user_refuses_an_array_payload(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
+    let console = on(&server, "/admin", &root.token).await;
+    let ada_socket = on(&server, "/chat", &ada.token).await;
+    online_becomes(&console, &[("ada", 1), ("root", 1)]).await;
+    let answer = console.ack("disconnect-user", json!([ada.id])).await;
+    assert_eq!(
+        answer,
+        json!({ "error": "Invalid payload" }),
+        "an array is not an object: `TryData<Object<DisconnectUser>>` ({CHAPTER}, \
+         \"Reaching every device\")"
+    );
+    ada_socket.assert_silent("forceDisconnect", QUIET).await;
+    online_becomes(&console, &[("ada", 1), ("root", 1)]).await;
+    assert_json_snapshot!(answer);
 }
