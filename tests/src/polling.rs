@@ -64,6 +64,23 @@ pub async fn connect(
     }
 }
 
+/// Opens one session and joins each of `namespaces` with `auth`, in
+/// order: one connection carrying several sockets, which Engine.IO's CLOSE
+/// ([`Session::close`]) ends at the same moment.
+pub async fn connect_all(base: &str, namespaces: &[&str], auth: &Value) -> Session {
+    let session = open(&reqwest::Client::new(), base).await;
+    for namespace in namespaces {
+        let label = format!("polling {namespace}");
+        let said = format!("→ handshake auth={}", crate::transcript::show(auth));
+        crate::transcript::record(&label, said);
+        if let Err(refusal) = session.join(namespace, Some(auth)).await {
+            panic!("the handshake on {namespace} was refused: {refusal}");
+        }
+        crate::transcript::record(&label, "← connect");
+    }
+    session
+}
+
 /// Opens a session and sends the CONNECT packet for `namespace` with
 /// `auth`, without waiting for the answer: a client that may hang up
 /// ([`Session::close`]) in the middle of its handshake.
