@@ -503,6 +503,21 @@ const lessons = {
         watcher.close();
       }
     });
+    await check("08: room rules: no user: room (it carries friend-offline), names of 1-64 characters, 50 rooms, objects only", async () => {
+      const { connect, socket } = await attempt(url, { auth: { token: bob.token } });
+      if (!connect) throw new Error("bob was not connected");
+      try {
+        const join = (payload) => socket.timeout(5000).emitWithAck("join-room", payload);
+        assertEqual(await join({ room: `user:${ada.id}` }), { error: "Room not allowed" }, "ada's user: room");
+        assertEqual(await join({ room: "r".repeat(65) }), { error: "Invalid payload" }, "65 characters");
+        assertEqual(await join(["lobby"]), { error: "Invalid payload" }, "an array");
+        for (let n = 1; n <= 50; n++) assertEqual(await join({ room: `room-${n}` }), { status: "ok" }, `room ${n}`);
+        assertEqual(await join({ room: "room-51" }), { error: "Too many rooms" }, "the 51st room");
+        assertEqual(await join({ room: "room-1" }), { status: "ok" }, "rejoining");
+      } finally {
+        socket.close();
+      }
+    });
   },
   "notifications-solution": async (url) => {
     const [ada, bob] = [await login(url, "ada"), await login(url, "bob")];
@@ -532,6 +547,29 @@ const lessons = {
     });
   },
   "scale-out-solution": async (url) => {
+    const [eve, mallory] = [await login(url, "eve"), await login(url, "mallory")];
+    await check("11: send-message only into a joined room; no user: room; objects only; mark-read takes 500 ids", async () => {
+      const member = (await attempt(url, { auth: { token: eve.token } })).socket;
+      const outsider = (await attempt(url, { auth: { token: mallory.token } })).socket;
+      try {
+        assertEqual(await member.timeout(5000).emitWithAck("join-room", { room: "lobby" }), { status: "ok" }, "join-room");
+        let heard = 0;
+        member.on("new-message", () => heard++);
+        const send = (socket, payload) => socket.timeout(5000).emitWithAck("send-message", payload);
+        assertEqual(await send(outsider, { room: "lobby", text: "let me in" }), { error: "Not a member of this room" }, "outside the room");
+        assertEqual(await send(outsider, ["lobby", "hi"]), { error: "Invalid payload" }, "an array");
+        assertEqual(await outsider.timeout(5000).emitWithAck("join-room", { room: `user:${eve.id}` }), { error: "Room not allowed" }, "eve's user: room");
+        const ids = (n) => Array.from({ length: n }, (_, i) => `id-${i}`);
+        assertEqual(await outsider.timeout(5000).emitWithAck("mark-read", ids(501)), { error: "Invalid payload" }, "501 ids");
+        const inside = next(member, "new-message");
+        assertEqual(await send(member, { room: "lobby", text: "hi" }), { status: "ok" }, "inside the room");
+        await inside;
+        assertEqual(heard, 1, "new-message in lobby: only the member's own");
+      } finally {
+        member.close();
+        outsider.close();
+      }
+    });
     if (!process.env.REDIS_URL) {
       if (process.env.REQUIRE_REDIS === "1") throw new Error("REQUIRE_REDIS=1 but REDIS_URL is not set");
       console.log("SKIPPED 11: two servers need REDIS_URL (and MONGODB_URI)");
@@ -550,6 +588,27 @@ const lessons = {
           assertEqual((await notified).body, 'bob commented on "Scale"', "notification on B");
         } finally {
           socket.close();
+        }
+      });
+      await check("11: a member on A reaches the room on B; a socket on B outside the room is refused", async () => {
+        const onA = (await attempt(url, { auth: { token: ada.token } })).socket;
+        const onB = (await attempt(other.url, { auth: { token: bob.token } })).socket;
+        const outside = (await attempt(other.url, { auth: { token: ada.token } })).socket;
+        try {
+          for (const socket of [onA, onB]) {
+            assertEqual(await socket.timeout(5000).emitWithAck("join-room", { room: "across" }), { status: "ok" }, "join-room");
+          }
+          assertEqual(
+            await outside.timeout(5000).emitWithAck("send-message", { room: "across", text: "no" }),
+            { error: "Not a member of this room" },
+            "outside the room",
+          );
+          const arrived = next(onB, "new-message");
+          assertEqual(await onA.timeout(5000).emitWithAck("send-message", { room: "across", text: "yes" }), { status: "ok" }, "from A");
+          const message = await arrived;
+          assertEqual([message.text, message.senderId], ["yes", ada.id], "new-message on B");
+        } finally {
+          for (const socket of [onA, onB, outside]) socket.close();
         }
       });
     } finally {

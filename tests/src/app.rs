@@ -11,7 +11,7 @@ use std::time::Duration;
 use axum::Router;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
-use workbook::users::{NewUser, Role};
+use workbook::users::{LookupGate, NewUser, Role, Users};
 use workbook::{Config, Context, Server};
 
 use crate::socket::{Clients, SocketBuilder};
@@ -100,11 +100,28 @@ impl TestApp {
     /// Spawns with extra environment variables, such as a lesson's knobs.
     /// With `MONGODB_URI` set, every server gets a database of its own.
     pub async fn spawn_with(app: &App, vars: &[(&str, &str)]) -> TestApp {
+        Self::start(app, vars, None).await
+    }
+
+    /// Like [`TestApp::spawn_with`], on a user store whose lookups the test
+    /// can hold at the returned gate (a handshake cut off mid-lookup).
+    pub async fn spawn_gated(app: &App, vars: &[(&str, &str)]) -> (TestApp, LookupGate) {
+        let gate = LookupGate::default();
+        (Self::start(app, vars, Some(gate.clone())).await, gate)
+    }
+
+    async fn start(app: &App, vars: &[(&str, &str)], gate: Option<LookupGate>) -> TestApp {
         let database = std::env::var("MONGODB_URI")
             .ok()
             .map(|uri| (uri, unique_database_name()));
         let config = test_config(database.as_ref(), vars);
-        let server = match workbook::start(config, |ctx| (app.app)(ctx)).await {
+        let with_gate = |mut ctx: Context| {
+            if let Some(gate) = gate {
+                ctx.users = Users::gated(ctx.users, gate);
+            }
+            (app.app)(ctx)
+        };
+        let server = match workbook::start(config, with_gate).await {
             Ok(server) => server,
             Err(e) => {
                 // No TestApp will own the database the context made.

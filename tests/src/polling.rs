@@ -64,6 +64,47 @@ pub async fn connect(
     }
 }
 
+/// Opens one session and joins each of `namespaces` with `auth`, in
+/// order: one connection carrying several sockets, which Engine.IO's CLOSE
+/// ([`Session::close`]) ends at the same moment.
+pub async fn connect_all(base: &str, namespaces: &[&str], auth: &Value) -> Session {
+    let session = open(&reqwest::Client::new(), base).await;
+    for namespace in namespaces {
+        let label = format!("polling {namespace}");
+        let said = format!("→ handshake auth={}", crate::transcript::show(auth));
+        crate::transcript::record(&label, said);
+        if let Err(refusal) = session.join(namespace, Some(auth)).await {
+            panic!("the handshake on {namespace} was refused: {refusal}");
+        }
+        crate::transcript::record(&label, "← connect");
+    }
+    session
+}
+
+/// Opens a session and sends the CONNECT packet for `namespace` with
+/// `auth`, without waiting for the answer: a client that may hang up
+/// ([`Session::close`]) in the middle of its handshake.
+pub async fn begin(base: &str, namespace: &str, auth: &Value) -> Session {
+    let session = open(&reqwest::Client::new(), base).await;
+    let label = format!("polling {namespace}");
+    let said = format!("→ handshake auth={}", crate::transcript::show(auth));
+    crate::transcript::record(&label, said);
+    post(
+        &session.http,
+        &session.url,
+        connect_packet(namespace, Some(auth)),
+    )
+    .await;
+    session
+}
+
+/// Socket.IO's CONNECT: its type (0) after Engine.IO's MESSAGE (4), then
+/// the namespace, then the JSON.
+fn connect_packet(namespace: &str, auth: Option<&Value>) -> String {
+    let auth = auth.map(Value::to_string).unwrap_or_default();
+    format!("40{}{auth}", prefix(namespace))
+}
+
 /// The `connect_error` message for a handshake on `namespace` at `base`
 /// with `auth`, written into the test's conversation; fails the test if the
 /// server lets the socket in.
@@ -100,11 +141,9 @@ impl Session {
     /// Joins `namespace` with `auth` (none if `None`): `Ok` when the server
     /// lets the socket in, the `connect_error` message when it refuses.
     async fn join(&self, namespace: &str, auth: Option<&Value>) -> Result<(), String> {
-        // A Socket.IO packet is its type (CONNECT 0, CONNECT_ERROR 4) after
-        // Engine.IO's MESSAGE 4, then the namespace, then the JSON.
+        // The answer is CONNECT (0) or CONNECT_ERROR (4), in the same shape.
         let ns = prefix(namespace);
-        let auth = auth.map(Value::to_string).unwrap_or_default();
-        post(&self.http, &self.url, format!("40{ns}{auth}")).await;
+        post(&self.http, &self.url, connect_packet(namespace, auth)).await;
         let (kind, json) = crate::wait("the answer to a CONNECT packet", async {
             loop {
                 let payload = get(&self.http, &self.url).await;

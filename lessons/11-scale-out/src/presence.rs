@@ -8,46 +8,163 @@
 //! that has died does not answer, so its sockets stop counting as soon as
 //! Redis notices it is gone; one that hangs is waited for at most
 //! `REDIS_REQUEST_TIMEOUT_MS`, and not counted.
+//!
+//! `lastSeen` is written when a user's last socket, on any server, has
+//! gone. Each socket holds a [`Departure`]; dropped with the socket (once
+//! it has left every room), it asks every server how many sockets the user
+//! has left, and at zero writes `lastSeen`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::{Value, json};
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
-use socketioxide::extract::{Extension, SocketRef};
 use socketioxide::socket::Sid;
 use workbook::http::ApiError;
-use workbook::users::PublicUser;
 
 use crate::Web;
 use crate::records::Records;
 
 // EXERCISE: sockets_of
 /// How many sockets `user_id` has, on every server and in every namespace
-/// (`io.nsps()`), leaving out the socket `except`: the sockets of the room
-/// `user:<id>` as the adapter reports them from every server
-/// (`fetch_sockets`, not `sockets`, which sees this server only).
+/// (`io.nsps()`): the sockets of the room `user:<id>` as the adapter
+/// reports them from every server (`fetch_sockets`, not `sockets`, which
+/// sees this server only).
 #[allow(unused_variables)] // Remove this line once the body uses its arguments.
-pub async fn sockets_of<A: Adapter>(
-    io: &SocketIo<A>,
-    user_id: &str,
-    except: Option<Sid>,
-) -> Result<usize, A::Error> {
+pub async fn sockets_of<A: Adapter>(io: &SocketIo<A>, user_id: &str) -> Result<usize, A::Error> {
     todo!("count the user's sockets on every server (chapter 11, \"Counting across servers\")")
 }
 // EXERCISE_END: sockets_of
 
-// EXERCISE: last_seen
-/// When a socket leaves: if the user has no other socket on any server
-/// ([`sockets_of`], leaving this one out by its id), record that the user
-/// was last seen now (`records.set_last_seen`). Log errors; there is no one
-/// to answer.
-#[allow(unused_variables)] // Remove this line once the body uses its arguments.
-pub async fn on_disconnect<A: Adapter>(
-    socket: SocketRef<A>,
+/// This server's share of the `lastSeen` bookkeeping: the records, and
+/// for each user whose socket has just gone from here, the last such
+/// socket. Cloning is cheap and every clone sees the same table.
+#[derive(Clone)]
+pub struct Presence {
+    records: Records,
+    /// An entry lives from a socket's drop until its [`last_socket_left`]
+    /// has run, so the table never grows with users who have left.
+    latest: Arc<Mutex<HashMap<String, Sid>>>,
+}
+
+impl Presence {
+    pub fn new(records: Records) -> Self {
+        Presence {
+            records,
+            latest: Arc::default(),
+        }
+    }
+
+    /// The guard for `socket` of `user_id`, to keep in the socket's
+    /// extensions.
+    pub fn departure<A: Adapter>(
+        &self,
+        io: SocketIo<A>,
+        user_id: &str,
+        socket: Sid,
+    ) -> Departure<A> {
+        Departure {
+            _leaving: Arc::new(Leaving {
+                io,
+                presence: self.clone(),
+                user_id: user_id.to_owned(),
+                socket,
+            }),
+        }
+    }
+
+    /// `socket` is gone: it is now the user's latest departure here.
+    fn left(&self, user_id: &str, socket: Sid) {
+        let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        latest.insert(user_id.to_owned(), socket);
+    }
+
+    /// The store `lastSeen` goes to.
+    pub fn records(&self) -> &Records {
+        &self.records
+    }
+
+    /// Ends the departure of `socket`; true when it was still the user's
+    /// latest here (no socket of the same user left this server since).
+    pub fn settle(&self, user_id: &str, socket: Sid) -> bool {
+        let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        if latest.get(user_id) != Some(&socket) {
+            return false;
+        }
+        latest.remove(user_id);
+        true
+    }
+}
+
+/// One socket's departure, kept in its extensions. Cloning shares it; the
+/// last clone to go (with the socket) starts [`last_socket_left`].
+///
+/// Why not the disconnect handler? socketioxide runs it while the socket is
+/// still in its rooms, so it must leave itself out of the count, and two
+/// sockets of one user that leave at once (two tabs closed together, or
+/// the `/` and `/admin` sockets of one connection) each count the other:
+/// neither writes, and `lastSeen` is lost. A socket is dropped only after
+/// it has left every room, so at its drop the count needs no exception,
+/// and whichever socket goes last sees zero.
+pub struct Departure<A: Adapter> {
+    _leaving: Arc<Leaving<A>>,
+}
+
+// A derived `Clone` would ask `A: Clone`; only the `Arc` is cloned.
+impl<A: Adapter> Clone for Departure<A> {
+    fn clone(&self) -> Self {
+        Departure {
+            _leaving: self._leaving.clone(),
+        }
+    }
+}
+
+struct Leaving<A: Adapter> {
     io: SocketIo<A>,
-    Extension(user): Extension<PublicUser>,
-    socketioxide::extract::State(records): socketioxide::extract::State<Records>,
+    presence: Presence,
+    user_id: String,
+    socket: Sid,
+}
+
+impl<A: Adapter> Drop for Leaving<A> {
+    fn drop(&mut self) {
+        let left_at = now_ms();
+        self.presence.left(&self.user_id, self.socket);
+        // Outside a runtime (the server is gone) there is nothing to write.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let io = self.io.clone();
+            let presence = self.presence.clone();
+            let user_id = self.user_id.clone();
+            let socket = self.socket;
+            runtime.spawn(last_socket_left(io, presence, user_id, socket, left_at));
+        }
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+// EXERCISE: last_seen
+/// Runs once `socket` of `user_id` is gone (it left at `left_at`, and is
+/// out of every room): if the user has no socket left on any server
+/// ([`sockets_of`]) and this departure is still the user's latest on this
+/// server (`presence.settle`, which must run whatever the count), record
+/// `lastSeen` (`presence.records().set_last_seen`) and log `offline` with the
+/// `user_id`. Log errors; there is no one to answer.
+#[allow(unused_variables)] // Remove this line once the body uses its arguments.
+pub async fn last_socket_left<A: Adapter>(
+    io: SocketIo<A>,
+    presence: Presence,
+    user_id: String,
+    socket: Sid,
+    left_at: i64,
 ) {
     todo!(
         "set lastSeen when the user's last socket anywhere has left (chapter 11, \"The last socket\")"
@@ -67,7 +184,7 @@ pub async fn presence<A: Adapter>(
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found("User not found"))?;
-    let sockets = sockets_of(&web.io, &user.id, None)
+    let sockets = sockets_of(&web.io, &user.id)
         .await
         .map_err(ApiError::internal)?;
     let last_seen = web

@@ -2,15 +2,77 @@
 //! and, if it was its user's last socket and none comes back in time, the
 //! user's friends hear that the user is offline.
 
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use socketioxide::SocketIo;
 use socketioxide::extract::{Extension, SocketRef, State};
-use socketioxide::socket::DisconnectReason;
+use socketioxide::socket::{DisconnectReason, Sid};
 use workbook::users::PublicUser;
 
 use crate::Hub;
 use crate::presence::Ticket;
+
+// ANCHOR: tracked
+/// A socket's entry in the presence table, kept in the socket's
+/// extensions ([`crate::events::register`]): dropped with the socket, it
+/// takes the entry with it.
+///
+/// [`on_disconnect`] runs only for a socket that was connected. A client
+/// that hangs up while its handshake is still in the middleware chain (the
+/// store still looking its user up, say) never is: the chain runs to its
+/// end, `register` puts the socket in the table, then socketioxide cannot
+/// confirm the connection and drops the socket without calling any
+/// disconnect handler. Its extensions are dropped with it in every case,
+/// so `Drop` is the one place that cannot be skipped. As 05's `Device` and
+/// 07's `Slot`.
+#[derive(Clone, Debug)]
+pub struct Tracked {
+    _entry: Arc<Entry>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    io: SocketIo,
+    hub: Hub,
+    user_id: String,
+    socket: Sid,
+}
+
+impl Tracked {
+    /// Puts `socket` of `user_id` in the table; the entry lasts as long as
+    /// the returned value.
+    pub fn arrive(io: SocketIo, hub: Hub, user_id: &str, socket: Sid) -> Tracked {
+        hub.presence.arrive(user_id, socket);
+        Tracked {
+            _entry: Arc::new(Entry {
+                io,
+                hub,
+                user_id: user_id.to_owned(),
+                socket,
+            }),
+        }
+    }
+}
+
+/// After [`on_disconnect`] there is nothing left to do: the table no
+/// longer has the socket, and `leave` says so (`None`). A socket that went
+/// without it is released here, its grace period started as a disconnect
+/// would have; only the room notices are missing, and a socket that was
+/// never connected joined no room.
+impl Drop for Entry {
+    fn drop(&mut self) {
+        let Some(ticket) = self.hub.presence.leave(&self.user_id, self.socket) else {
+            return;
+        };
+        // Outside a runtime (the server is gone) there is nobody to tell.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let (io, hub, user_id) = (self.io.clone(), self.hub.clone(), self.user_id.clone());
+            runtime.spawn(offline_after_grace(io, hub, user_id, ticket, now_ms()));
+        }
+    }
+}
+// ANCHOR_END: tracked
 
 // ANCHOR: on_disconnect
 // EXERCISE: on_disconnect

@@ -8,7 +8,10 @@ use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 use workbook::Context;
+use workbook::payload::Object;
 use workbook::users::PublicUser;
+
+use crate::presence::Presence;
 
 /// What a client sees after `disconnect-user`, in `forceDisconnect`.
 pub const DISCONNECTED_BY_ADMIN: &str = "Disconnected by an administrator";
@@ -16,13 +19,17 @@ pub const DISCONNECTED_BY_ADMIN: &str = "Disconnected by an administrator";
 /// The last middleware on `/admin`: an administrator's devices count too.
 pub async fn register<A: Adapter>(
     socket: SocketRef<A>,
+    io: SocketIo<A>,
     Extension(user): Extension<PublicUser>,
+    State(presence): State<Presence>,
 ) -> Result<(), Infallible> {
-    socket.join(format!("user:{}", user.id));
+    socket.join(workbook::rooms::user_room(&user.id));
+    // Dropped with the socket: `lastSeen` once the user's last one is gone.
+    let departure = presence.departure(io, &user.id, socket.id);
+    socket.extensions.insert(departure);
     socket.on("whoami", crate::chat::whoami::<A>);
     socket.on("disconnect-user", disconnect_user::<A>);
     socket.on("online-users", online_users::<A>);
-    socket.on_disconnect(crate::presence::on_disconnect::<A>);
     Ok(())
 }
 
@@ -52,11 +59,11 @@ pub struct DisconnectUser {
 pub async fn disconnect_user<A: Adapter>(
     io: SocketIo<A>,
     ack: AckSender<A>,
-    TryData(data): TryData<DisconnectUser>,
+    TryData(data): TryData<Object<DisconnectUser>>,
 ) {
     use serde_json::json;
 
-    let Ok(DisconnectUser { user_id }) = data else {
+    let Ok(Object(DisconnectUser { user_id })) = data else {
         let _ = ack.send(&json!({ "error": "Invalid payload" }));
         return;
     };
@@ -116,7 +123,7 @@ pub async fn online_users<A: Adapter>(
     }
     let mut rows = Vec::new();
     for id in ids {
-        let sockets = match crate::presence::sockets_of(&io, &id, None).await {
+        let sockets = match crate::presence::sockets_of(&io, &id).await {
             Ok(0) | Err(_) => continue,
             Ok(n) => n,
         };

@@ -68,7 +68,8 @@ pub async fn app(ctx: Context) -> anyhow::Result<Router> {
     };
     let builder = workbook::socket_io()
         .with_state(ctx.clone())
-        .with_state(records.clone());
+        .with_state(records.clone())
+        .with_state(presence::Presence::new(records.clone()));
     let redis_url: String = ctx.config.knob("REDIS_URL", String::new())?;
     match (!redis_url.is_empty()).then_some(redis_url) {
         Some(url) => {

@@ -69,8 +69,9 @@ async fn create_post<A: Adapter>(
     Ok((StatusCode::CREATED, Json(json!(post))))
 }
 
-/// `POST /api/posts/{id}/comment {text}` → `201 {success:true}`; the author,
-/// unless they commented themselves, is notified on every device.
+/// `POST /api/posts/{id}/comment {text}` → `201 {success:true}`: the comment
+/// is stored, and the author, unless they commented themselves, is notified
+/// on every device.
 async fn comment<A: Adapter>(
     State(web): State<Web<A>>,
     Bearer(claims): Bearer,
@@ -88,6 +89,10 @@ async fn comment<A: Adapter>(
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found("Post not found"))?;
+    web.records
+        .add_comment(&post.id, &commenter.id, text)
+        .await
+        .map_err(ApiError::internal)?;
     if post.author_id != commenter.id {
         let new = NewNotification {
             user_id: post.author_id.clone(),

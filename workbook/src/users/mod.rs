@@ -5,11 +5,13 @@
 //! when `MONGODB_URI` is set. Both are tested by the same test body, so
 //! a lesson behaves the same whichever one it runs on.
 
+mod gate;
 mod memory;
 mod mongo;
 
 use serde::{Deserialize, Serialize};
 
+pub use gate::LookupGate;
 pub use memory::MemoryUsers;
 pub use mongo::MongoUsers;
 
@@ -74,6 +76,9 @@ pub enum StoreError {
 pub enum Users {
     Memory(MemoryUsers),
     Mongo(MongoUsers),
+    /// Another store whose `find_by_id` waits at a [`LookupGate`]: for
+    /// tests of a handshake cut off while the lookup awaits.
+    Gated(Box<Users>, LookupGate),
 }
 
 impl Users {
@@ -93,10 +98,16 @@ impl Users {
         Ok(Users::Mongo(MongoUsers::new(db).await?))
     }
 
+    /// `inner`, with every `find_by_id` passing `gate` first (tests only).
+    pub fn gated(inner: Users, gate: LookupGate) -> Self {
+        Users::Gated(Box::new(inner), gate)
+    }
+
     pub async fn create(&self, user: NewUser) -> Result<User, StoreError> {
         match self {
             Users::Memory(store) => store.create(user),
             Users::Mongo(store) => store.create(user).await,
+            Users::Gated(inner, _) => Box::pin(inner.create(user)).await,
         }
     }
 
@@ -106,6 +117,10 @@ impl Users {
         match self {
             Users::Memory(store) => Ok(store.find_by_id(id)),
             Users::Mongo(store) => store.find_by_id(id).await,
+            Users::Gated(inner, gate) => {
+                gate.pass().await;
+                Box::pin(inner.find_by_id(id)).await
+            }
         }
     }
 
@@ -113,6 +128,7 @@ impl Users {
         match self {
             Users::Memory(store) => Ok(store.find_by_username(username)),
             Users::Mongo(store) => store.find_by_username(username).await,
+            Users::Gated(inner, _) => Box::pin(inner.find_by_username(username)).await,
         }
     }
 
@@ -123,6 +139,7 @@ impl Users {
         match self {
             Users::Memory(store) => Ok(store.set_role(id, role)),
             Users::Mongo(store) => store.set_role(id, role).await,
+            Users::Gated(inner, _) => Box::pin(inner.set_role(id, role)).await,
         }
     }
 
@@ -131,6 +148,7 @@ impl Users {
         match self {
             Users::Memory(store) => Ok(store.delete(id)),
             Users::Mongo(store) => store.delete(id).await,
+            Users::Gated(inner, _) => Box::pin(inner.delete(id)).await,
         }
     }
 }

@@ -10,10 +10,20 @@ pub(super) struct MemoryRecords(Arc<Mutex<Tables>>);
 #[derive(Default)]
 struct Tables {
     posts: HashMap<String, Post>,
+    comments: Vec<Comment>,
     /// Each user's notifications, oldest first.
     notifications: HashMap<String, Vec<Notification>>,
     /// Milliseconds since 1970, by user id.
     last_seen: HashMap<String, i64>,
+}
+
+#[derive(Debug)]
+#[allow(dead_code)] // Stored like MongoDB stores them; this lesson never reads them back.
+struct Comment {
+    post_id: String,
+    author_id: String,
+    text: String,
+    created_at: i64,
 }
 
 impl MemoryRecords {
@@ -23,6 +33,15 @@ impl MemoryRecords {
 
     pub(super) fn find_post(&self, id: &str) -> Option<Post> {
         self.0.lock().unwrap().posts.get(id).cloned()
+    }
+
+    pub(super) fn add_comment(&self, post_id: &str, author_id: &str, text: &str, at_ms: i64) {
+        self.0.lock().unwrap().comments.push(Comment {
+            post_id: post_id.to_owned(),
+            author_id: author_id.to_owned(),
+            text: text.to_owned(),
+            created_at: at_ms,
+        });
     }
 
     pub(super) fn insert_notification(&self, notification: Notification) {
@@ -53,12 +72,11 @@ impl MemoryRecords {
         }
     }
 
+    /// Keeps the later of `ms` and the time already stored.
     pub(super) fn set_last_seen(&self, user_id: &str, ms: i64) {
-        self.0
-            .lock()
-            .unwrap()
-            .last_seen
-            .insert(user_id.to_owned(), ms);
+        let mut tables = self.0.lock().unwrap();
+        let stored = tables.last_seen.entry(user_id.to_owned()).or_insert(ms);
+        *stored = (*stored).max(ms);
     }
 
     pub(super) fn last_seen(&self, user_id: &str) -> Option<i64> {

@@ -5,11 +5,12 @@ use serde::{Deserialize, Serialize};
 
 use super::{Notification, Post};
 
-/// The three collections. Ids are stored as strings, the same hex strings
+/// The four collections. Ids are stored as strings, the same hex strings
 /// the clients see.
 #[derive(Clone)]
 pub(super) struct MongoRecords {
     posts: Collection<PostDocument>,
+    comments: Collection<CommentDocument>,
     notifications: Collection<NotificationDocument>,
     last_seen: Collection<LastSeenDocument>,
 }
@@ -21,6 +22,16 @@ struct PostDocument {
     id: String,
     title: String,
     author_id: String,
+}
+
+/// A comment, as lesson 09 stores it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CommentDocument {
+    post_id: String,
+    author_id: String,
+    text: String,
+    created_at: DateTime,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -44,7 +55,28 @@ struct LastSeenDocument {
     /// The user's id.
     #[serde(rename = "_id")]
     user_id: String,
-    last_seen: DateTime,
+    /// Milliseconds since 1970.
+    #[serde(deserialize_with = "millis")]
+    last_seen: i64,
+}
+
+/// `lastSeen` is written as a number (an `Int64` of milliseconds), which
+/// every server stores as it is given. This store used to write a BSON
+/// date, and the wire-compatible MongoDB used in tests keeps a date given
+/// to `$set` on an existing document as a string: the user's second
+/// `lastSeen` then failed to read (`expecting DateTime`, a 500 on
+/// `GET /api/presence`). A date already stored is still read.
+fn millis<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Millis(i64),
+        Date(DateTime),
+    }
+    Ok(match Stored::deserialize(deserializer)? {
+        Stored::Millis(ms) => ms,
+        Stored::Date(date) => date.timestamp_millis(),
+    })
 }
 
 impl MongoRecords {
@@ -55,8 +87,14 @@ impl MongoRecords {
             .keys(doc! { "userId": 1, "read": 1 })
             .build();
         notifications.create_index(unread).await?;
+        let comments = db.collection::<CommentDocument>("comments");
+        let by_post = IndexModel::builder()
+            .keys(doc! { "postId": 1, "createdAt": 1 })
+            .build();
+        comments.create_index(by_post).await?;
         Ok(Self {
             posts: db.collection("posts"),
+            comments,
             notifications,
             last_seen: db.collection("last_seen"),
         })
@@ -79,6 +117,23 @@ impl MongoRecords {
             title: doc.title,
             author_id: doc.author_id,
         }))
+    }
+
+    pub(super) async fn add_comment(
+        &self,
+        post_id: &str,
+        author_id: &str,
+        text: &str,
+        created_at: DateTime,
+    ) -> mongodb::error::Result<()> {
+        let doc = CommentDocument {
+            post_id: post_id.to_owned(),
+            author_id: author_id.to_owned(),
+            text: text.to_owned(),
+            created_at,
+        };
+        self.comments.insert_one(doc).await?;
+        Ok(())
     }
 
     pub(super) async fn insert_notification(
@@ -119,13 +174,18 @@ impl MongoRecords {
         Ok(())
     }
 
+    /// `$max`: one atomic step that keeps the later of the stored time and
+    /// `at_ms`, and creates the document the first time.
     pub(super) async fn set_last_seen(
         &self,
         user_id: &str,
-        at: DateTime,
+        at_ms: i64,
     ) -> mongodb::error::Result<()> {
         self.last_seen
-            .update_one(doc! { "_id": user_id }, doc! { "$set": { "lastSeen": at } })
+            .update_one(
+                doc! { "_id": user_id },
+                doc! { "$max": { "lastSeen": at_ms } },
+            )
             .with_options(UpdateOptions::builder().upsert(true).build())
             .await?;
         Ok(())
@@ -133,6 +193,6 @@ impl MongoRecords {
 
     pub(super) async fn last_seen(&self, user_id: &str) -> mongodb::error::Result<Option<i64>> {
         let doc = self.last_seen.find_one(doc! { "_id": user_id }).await?;
-        Ok(doc.map(|doc| doc.last_seen.timestamp_millis()))
+        Ok(doc.map(|doc| doc.last_seen))
     }
 }

@@ -8,7 +8,7 @@ use workbook::db::is_duplicate_key;
 /// `friendships`: one document per direction, `{userId, friendId}`, unique
 /// on the pair, so "ada's friends" is one indexed query on `userId`.
 /// `presence`: one document per user who has gone offline, `{userId,
-/// lastSeen}`, unique on `userId`.
+/// lastSeen}`, unique on `userId`, `lastSeen` in milliseconds since 1970.
 #[derive(Clone, Debug)]
 pub(super) struct MongoStore {
     friendships: Collection<Friendship>,
@@ -28,7 +28,26 @@ struct Friendship {
 #[serde(rename_all = "camelCase")]
 struct LastSeen {
     user_id: String,
-    last_seen: DateTime,
+    #[serde(deserialize_with = "millis")]
+    last_seen: i64,
+}
+
+/// `lastSeen` is written as a number (an `Int64` of milliseconds), which
+/// every server stores as it is. A BSON date is read too (what this store
+/// wrote before), but no longer written: the wire-compatible test server
+/// keeps a date given to `$set` on an existing document as a string, and
+/// the next read of a date then failed (`expecting DateTime`, a 500).
+fn millis<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Millis(i64),
+        Date(DateTime),
+    }
+    Ok(match Stored::deserialize(deserializer)? {
+        Stored::Millis(ms) => ms,
+        Stored::Date(date) => date.timestamp_millis(),
+    })
 }
 
 fn unique(keys: mongodb::bson::Document) -> IndexModel {
@@ -87,7 +106,7 @@ impl MongoStore {
         self.presence
             .update_one(
                 doc! { "userId": user_id },
-                doc! { "$set": { "userId": user_id, "lastSeen": DateTime::from_millis(at_ms) } },
+                doc! { "$set": { "userId": user_id, "lastSeen": at_ms } },
             )
             .upsert(true)
             .await?;
@@ -96,6 +115,6 @@ impl MongoStore {
 
     pub(super) async fn last_seen(&self, user_id: &str) -> mongodb::error::Result<Option<i64>> {
         let found = self.presence.find_one(doc! { "userId": user_id }).await?;
-        Ok(found.map(|doc| doc.last_seen.timestamp_millis()))
+        Ok(found.map(|doc| doc.last_seen))
     }
 }

@@ -1,5 +1,5 @@
-//! What the server stores: posts, notifications and when each user was
-//! last seen. With two servers, each must see what the other wrote, so with
+//! What the server stores: posts, their comments, notifications and when
+//! each user was last seen. With two servers, each must see what the other wrote, so with
 //! `REDIS_URL` these live in MongoDB (the server refuses to start without
 //! it); alone, in memory will do. The suite runs the same cases on both.
 
@@ -61,8 +61,8 @@ impl Records {
         Records(Store::Memory(MemoryRecords::default()))
     }
 
-    /// Uses the `posts`, `notifications` and `last_seen` collections of
-    /// `db`, creating the index the unread count needs.
+    /// Uses the `posts`, `comments`, `notifications` and `last_seen`
+    /// collections of `db`, creating the indexes their queries need.
     pub async fn mongo(db: &mongodb::Database) -> mongodb::error::Result<Self> {
         Ok(Records(Store::Mongo(MongoRecords::new(db).await?)))
     }
@@ -84,6 +84,26 @@ impl Records {
         match &self.0 {
             Store::Memory(store) => Ok(store.find_post(id)),
             Store::Mongo(store) => store.find_post(id).await,
+        }
+    }
+
+    /// Keeps a comment on `post_id`, as lesson 09 does: who wrote it, what,
+    /// and when. Nothing in this lesson reads comments back yet, but a
+    /// comment that only notified someone and was then lost would be a
+    /// strange thing for a forum to do.
+    pub async fn add_comment(
+        &self,
+        post_id: &str,
+        author_id: &str,
+        text: &str,
+    ) -> mongodb::error::Result<()> {
+        let at = mongodb::bson::DateTime::now();
+        match &self.0 {
+            Store::Memory(store) => {
+                store.add_comment(post_id, author_id, text, at.timestamp_millis());
+                Ok(())
+            }
+            Store::Mongo(store) => store.add_comment(post_id, author_id, text, at).await,
         }
     }
 
@@ -128,15 +148,17 @@ impl Records {
         }
     }
 
-    /// Records that `user_id` was last seen now.
-    pub async fn set_last_seen(&self, user_id: &str) -> mongodb::error::Result<()> {
-        let now = mongodb::bson::DateTime::now();
+    /// Records that `user_id` was last seen at `at_ms` (milliseconds since
+    /// 1970). A time older than the one stored changes nothing: two servers
+    /// that each saw the user's last socket go may both write, in any
+    /// order, and the later moment stays.
+    pub async fn set_last_seen(&self, user_id: &str, at_ms: i64) -> mongodb::error::Result<()> {
         match &self.0 {
             Store::Memory(store) => {
-                store.set_last_seen(user_id, now.timestamp_millis());
+                store.set_last_seen(user_id, at_ms);
                 Ok(())
             }
-            Store::Mongo(store) => store.set_last_seen(user_id, now).await,
+            Store::Mongo(store) => store.set_last_seen(user_id, at_ms).await,
         }
     }
 

@@ -18,6 +18,12 @@ crate::cases! {
         presence_counts_each_device,
         presence_of_an_unknown_user_is_not_found,
         join_room_acks_ok_and_refuses_bad_payloads,
+        join_room_refuses_a_name_over_64_characters,
+        the_51st_room_is_refused_and_rejoining_is_fine,
+        a_user_room_is_never_joinable,
+        an_array_payload_is_refused,
+        a_handshake_dropped_halfway_leaves_no_one_online,
+        last_seen_survives_going_offline_twice,
         leaving_tells_the_other_members_of_each_room,
         befriending_is_mutual_and_idempotent,
         befriending_checks_token_target_and_self,
@@ -148,6 +154,124 @@ async fn join_room_acks_ok_and_refuses_bad_payloads(app: App) {
         "{room: \"\"}": socket.ack("join-room", json!({ "room": "" })).await,
     });
     assert_json_snapshot!(answers);
+}
+
+/// A room name is 1 to 64 characters, counted as characters, not bytes.
+async fn join_room_refuses_a_name_over_64_characters(app: App) {
+    let server = spawn(&app, GRACE).await;
+    let ada = server.user("ada").await;
+    let socket = connect(&server, &ada).await;
+    let answers = json!({
+        "64 characters": socket.ack("join-room", json!({ "room": "r".repeat(64) })).await,
+        "64 two-byte characters": socket.ack("join-room", json!({ "room": "é".repeat(64) })).await,
+        "65 characters": socket.ack("join-room", json!({ "room": "r".repeat(65) })).await,
+        "500 KB": socket.ack("join-room", json!({ "room": "r".repeat(500_000) })).await,
+    });
+    assert_json_snapshot!(answers);
+}
+
+/// Fifty rooms, then the 51st is refused; joining one of the fifty again is
+/// fine (it costs nothing). The socket's own `user:` room does not count.
+async fn the_51st_room_is_refused_and_rejoining_is_fine(app: App) {
+    let server = spawn(&app, GRACE).await;
+    let ada = server.user("ada").await;
+    let socket = connect(&server, &ada).await;
+    for n in 1..=50 {
+        let ack = socket
+            .ack("join-room", json!({ "room": format!("room-{n}") }))
+            .await;
+        assert_eq!(ack, json!({ "status": "ok" }), "joining room {n} of 50");
+    }
+    let answers = json!({
+        "room-51": socket.ack("join-room", json!({ "room": "room-51" })).await,
+        "room-7 again": socket.ack("join-room", json!({ "room": "room-7" })).await,
+    });
+    assert_json_snapshot!(answers);
+}
+
+/// `user:<id>` rooms carry `friend-offline`. Eve tries ada's room, her own,
+/// and a made-up one, then ada's friend bob goes offline: eve hears nothing.
+async fn a_user_room_is_never_joinable(app: App) {
+    let server = spawn(&app, GRACE).await;
+    let (ada, bob, eve) = (
+        server.user("ada").await,
+        server.user("bob").await,
+        server.user("eve").await,
+    );
+    befriend(&server, &ada, &bob).await;
+    let ada_socket = connect(&server, &ada).await;
+    let eve_socket = connect(&server, &eve).await;
+    let answers = json!({
+        "ada's room": eve_socket.ack("join-room", json!({ "room": format!("user:{}", ada.id) })).await,
+        "her own": eve_socket.ack("join-room", json!({ "room": format!("user:{}", eve.id) })).await,
+        "user:": eve_socket.ack("join-room", json!({ "room": "user:" })).await,
+    });
+    connect(&server, &bob).await.disconnect().await;
+    ada_socket.next("friend-offline").await;
+    eve_socket.assert_silent("friend-offline", QUIET).await;
+    assert_json_snapshot!(answers);
+}
+
+/// serde would read `["lobby"]` as `{room: "lobby"}`: the contract wants an
+/// object.
+async fn an_array_payload_is_refused(app: App) {
+    let server = spawn(&app, GRACE).await;
+    let ada = server.user("ada").await;
+    let socket = connect(&server, &ada).await;
+    let ack = socket.ack("join-room", json!(["lobby"])).await;
+    assert_eq!(ack, json!({ "error": "Invalid payload" }));
+}
+
+/// A client sends CONNECT with a valid token and hangs up while the server
+/// is still looking its user up. The middleware chain still runs to its
+/// end (the user is tracked), but socketioxide then drops the socket
+/// without running its disconnect handler. What the socket holds must be
+/// released with the socket itself: once the grace period is over, ada is
+/// offline (her `lastSeen` set) and `/stats` tracks nobody.
+async fn a_handshake_dropped_halfway_leaves_no_one_online(app: App) {
+    let grace = GRACE.as_millis().to_string();
+    let (server, gate) = TestApp::spawn_gated(&app, &[("GRACE_PERIOD_MS", &grace)]).await;
+    let ada = server.user("ada").await;
+    gate.hold();
+    let auth = json!({ "token": ada.token });
+    let session = crate::polling::begin(&server.url("/"), "/", &auth).await;
+    crate::wait("the handshake's user lookup to wait", gate.waiting()).await;
+    session.close().await;
+    gate.release();
+
+    let what = "ada to be offline with a lastSeen (her half-open socket released)";
+    let seen = crate::wait(what, async {
+        loop {
+            let seen = presence(&server, &ada).await;
+            if seen["lastSeen"].is_i64() && seen["status"] == json!("offline") {
+                return seen;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert_eq!(seen["sockets"], json!(0), "{seen}");
+    until_tracked(&server, 0).await;
+}
+
+/// Ada goes offline, comes back, and goes offline again: her second
+/// `lastSeen` replaces the first and reads back as a number (a store that
+/// wrote one type and read another answered 500 here).
+async fn last_seen_survives_going_offline_twice(app: App) {
+    let server = spawn(&app, GRACE).await;
+    let (ada, bob) = (server.user("ada").await, server.user("bob").await);
+    befriend(&server, &ada, &bob).await;
+    let bob_socket = connect(&server, &bob).await;
+    connect(&server, &ada).await.disconnect().await;
+    let first = bob_socket.next("friend-offline").await;
+    connect(&server, &ada).await.disconnect().await;
+    let second = bob_socket.next("friend-offline").await;
+    assert!(
+        second["lastSeen"].as_i64() > first["lastSeen"].as_i64(),
+        "{first} then {second}"
+    );
+    let seen = presence(&server, &ada).await;
+    assert_eq!(seen["lastSeen"], second["lastSeen"], "{seen}");
 }
 
 /// Ada's laptop is in `lobby` and `games`; bob is in both, carol in

@@ -29,6 +29,18 @@ crate::cases! {
     [
         refuses_to_start_with_redis_but_without_mongodb,
         room_messages_reach_the_room,
+        join_room_refuses_a_name_over_64_characters,
+        the_51st_room_is_refused_and_rejoining_is_fine,
+        a_user_room_is_never_joinable,
+        send_message_refuses_a_room_not_joined,
+        send_message_to_a_user_room_is_a_direct_message,
+        array_payloads_are_refused,
+        mark_read_takes_at_most_500_ids,
+        a_comment_is_stored,
+        last_seen_reads_back_after_a_second_time_offline,
+        two_sockets_leaving_at_once_write_last_seen_once,
+        sockets_on_both_servers_leaving_at_once_set_last_seen,
+        send_message_from_outside_the_room_reaches_neither_server,
         unread_count_arrives_on_connect,
         a_comment_notifies_the_author_on_every_device,
         mark_read_sends_the_new_count_to_every_device,
@@ -449,6 +461,158 @@ async fn disconnect_user_reaches_every_device_and_counts_them(app: App) {
     assert_eq!(invalid, json!({ "error": "Invalid payload" }));
 }
 
+/// A room name is 1 to 64 characters, counted as characters, not bytes.
+async fn join_room_refuses_a_name_over_64_characters(app: App) {
+    let server = one_server(&app).await;
+    let ada = server.user("ada").await;
+    let socket = device(&server, &ada).await;
+    let answers = json!({
+        "64 characters": socket.ack("join-room", json!({ "room": "r".repeat(64) })).await,
+        "64 two-byte characters": socket.ack("join-room", json!({ "room": "é".repeat(64) })).await,
+        "65 characters": socket.ack("join-room", json!({ "room": "r".repeat(65) })).await,
+        "empty": socket.ack("join-room", json!({ "room": "" })).await,
+        "500 KB": socket.ack("join-room", json!({ "room": "r".repeat(500_000) })).await,
+    });
+    assert_json_snapshot!(answers);
+}
+
+/// Fifty rooms, then the 51st is refused; joining one of the fifty again is
+/// fine. The socket's own `user:` room does not count.
+async fn the_51st_room_is_refused_and_rejoining_is_fine(app: App) {
+    let server = one_server(&app).await;
+    let ada = server.user("ada").await;
+    let socket = device(&server, &ada).await;
+    for n in 1..=50 {
+        let ack = socket
+            .ack("join-room", json!({ "room": format!("room-{n}") }))
+            .await;
+        assert_eq!(ack, json!({ "status": "ok" }), "joining room {n} of 50");
+    }
+    let answers = json!({
+        "room-51": socket.ack("join-room", json!({ "room": "room-51" })).await,
+        "room-7 again": socket.ack("join-room", json!({ "room": "room-7" })).await,
+    });
+    assert_json_snapshot!(answers);
+}
+
+/// `user:<id>` rooms carry a user's notifications: eve joins none, and a
+/// comment for ada reaches ada only.
+async fn a_user_room_is_never_joinable(app: App) {
+    let server = one_server(&app).await;
+    let (ada, bob, eve) = (
+        server.user("ada").await,
+        server.user("bob").await,
+        server.user("eve").await,
+    );
+    let ada_socket = device(&server, &ada).await;
+    let eve_socket = device(&server, &eve).await;
+    let answers = json!({
+        "ada's room": eve_socket.ack("join-room", json!({ "room": format!("user:{}", ada.id) })).await,
+        "her own": eve_socket.ack("join-room", json!({ "room": format!("user:{}", eve.id) })).await,
+    });
+    let post = post_by(&server, &ada, "Private").await;
+    comment(&server, &bob, &post, "hello").await;
+    ada_socket.next("notification").await;
+    eve_socket.assert_silent("notification", QUIET).await;
+    assert_json_snapshot!(answers);
+}
+
+/// Ada is in `lobby`, bob is not: bob's message to `lobby` is refused and
+/// nobody in `lobby` hears it. Text is at most 1000 characters.
+async fn send_message_refuses_a_room_not_joined(app: App) {
+    let server = one_server(&app).await;
+    let (ada, bob) = (server.user("ada").await, server.user("bob").await);
+    let (ada_socket, bob_socket) = (device(&server, &ada).await, device(&server, &bob).await);
+    let ack = ada_socket
+        .ack("join-room", json!({ "room": "lobby" }))
+        .await;
+    assert_eq!(ack, json!({ "status": "ok" }));
+    let answers = json!({
+        "bob, not in lobby": bob_socket.ack("send-message", json!({ "room": "lobby", "text": "let me in" })).await,
+        "ada, 1000 characters": ada_socket.ack("send-message", json!({ "room": "lobby", "text": "a".repeat(1000) })).await,
+        "ada, 1001 characters": ada_socket.ack("send-message", json!({ "room": "lobby", "text": "a".repeat(1001) })).await,
+    });
+    assert_json_snapshot!(answers);
+    // Only the 1000-character message was sent: listen a moment for others.
+    ada_socket.next("new-message").await;
+    tokio::time::sleep(QUIET).await;
+    let heard: Vec<usize> = ada_socket
+        .all("new-message")
+        .iter()
+        .map(|message| message["text"].as_str().map_or(0, |text| text.len()))
+        .collect();
+    assert_eq!(heard, [1000], "the lengths of the texts ada's socket heard");
+}
+
+/// A `user:<id>` room is a direct message to that user's devices.
+async fn send_message_to_a_user_room_is_a_direct_message(app: App) {
+    let server = one_server(&app).await;
+    let (ada, bob) = (server.user("ada").await, server.user("bob").await);
+    let (ada_socket, bob_socket) = (device(&server, &ada).await, device(&server, &bob).await);
+    let to_bob = json!({ "room": format!("user:{}", bob.id), "text": "psst" });
+    let ack = ada_socket.ack("send-message", to_bob).await;
+    assert_eq!(ack, json!({ "status": "ok" }));
+    let heard = bob_socket.next("new-message").await;
+    assert_eq!(
+        (&heard["text"], &heard["senderId"]),
+        (&json!("psst"), &json!(ada.id)),
+        "{heard}"
+    );
+}
+
+/// serde would fill a struct from an array, field by field: the contract
+/// wants objects.
+async fn array_payloads_are_refused(app: App) {
+    let server = one_server(&app).await;
+    let ada = server.user("ada").await;
+    let socket = device(&server, &ada).await;
+    let root = server.admin("root").await;
+    let admin = connect(&server, "/admin", &root.token).await;
+    let answers = json!({
+        "join-room": socket.ack("join-room", json!(["lobby"])).await,
+        "send-message": socket.ack("send-message", json!([format!("user:{}", ada.id), "hi"])).await,
+        "disconnect-user": admin.ack("disconnect-user", json!([ada.id])).await,
+    });
+    assert_json_snapshot!(answers);
+    socket.assert_silent("new-message", QUIET).await;
+}
+
+/// As in lesson 09, one `mark-read` carries at most 500 ids.
+async fn mark_read_takes_at_most_500_ids(app: App) {
+    let server = one_server(&app).await;
+    let ada = server.user("ada").await;
+    let socket = device(&server, &ada).await;
+    let ids = |n: usize| json!((0..n).map(|i| format!("id-{i}")).collect::<Vec<_>>());
+    let answers = json!({
+        "500 ids": socket.ack("mark-read", ids(500)).await,
+        "501 ids": socket.ack("mark-read", ids(501)).await,
+    });
+    assert_json_snapshot!(answers);
+}
+
+/// The comment itself is kept, as lesson 09 keeps it (`comments`, with the
+/// post, the author, the text and the time). With MongoDB the case reads
+/// the collection; in memory there is nothing to read from outside.
+async fn a_comment_is_stored(app: App) {
+    let server = one_server(&app).await;
+    let (ada, bob) = (server.user("ada").await, server.user("bob").await);
+    let post = post_by(&server, &ada, "Kept").await;
+    let (status, _) = comment(&server, &bob, &post, "  worth keeping  ").await;
+    assert_eq!(status, 201);
+    let Some(db) = &server.ctx.db else {
+        return;
+    };
+    let comments = db.collection::<mongodb::bson::Document>("comments");
+    let found = comments
+        .find_one(mongodb::bson::doc! { "postId": &post })
+        .await
+        .expect("the comments collection")
+        .expect("the comment is stored");
+    assert_eq!(found.get_str("authorId"), Ok(bob.id.as_str()), "{found}");
+    assert_eq!(found.get_str("text"), Ok("worth keeping"), "{found}");
+    assert!(found.get_datetime("createdAt").is_ok(), "{found}");
+}
+
 // --------------------------------------------------------- two servers
 
 /// `send-message` through A reaches the room's members on A and on B.
@@ -654,4 +818,126 @@ async fn a_dead_servers_users_are_offline_within_the_bound(app: App) {
     assert_json_snapshot!(after, { ".userId" => "[ada's id]" });
     let fresh = a.user("bob").await;
     device(&a, &fresh).await;
+}
+
+/// Ada goes offline, comes back on both servers, and goes offline again.
+/// The second `lastSeen` overwrites the first; B must still read it (the
+/// wire-compatible MongoDB kept the second write as a string, and B answered
+/// 500 `expecting DateTime`).
+async fn last_seen_reads_back_after_a_second_time_offline(app: App) {
+    let Some(redis) = redis_url("last_seen_reads_back_after_a_second_time_offline") else {
+        return;
+    };
+    let (a, b) = two_servers(&app, &redis).await;
+    let ada = a.user("ada").await;
+    let mut seen = Vec::new();
+    for round in ["first", "second"] {
+        let (on_a, on_b) = (device(&a, &ada).await, device(&b, &ada).await);
+        on_a.disconnect().await;
+        presence_until(&b, &ada, "ada's socket on A to be gone", |p| {
+            sockets(p) == 1
+        })
+        .await;
+        on_b.disconnect().await;
+        let what = format!("ada to be offline the {round} time, lastSeen newer");
+        let previous = seen.last().cloned();
+        let offline = presence_until(&b, &ada, &what, |p| {
+            p["lastSeen"].is_string() && previous.as_ref() != Some(&p["lastSeen"])
+        })
+        .await;
+        seen.push(offline["lastSeen"].clone());
+    }
+    let on_a = presence(&a, &ada).await;
+    assert_eq!(on_a["lastSeen"], seen[1], "A and B read the same: {on_a}");
+}
+
+/// Ada's sockets on `/` and `/admin` share one connection to A, and it
+/// closes: both sockets leave at the same moment. Each one, leaving out
+/// only itself, would count the other and neither would write `lastSeen`.
+/// It is written, and once.
+async fn two_sockets_leaving_at_once_write_last_seen_once(app: App) {
+    let Some(redis) = redis_url("two_sockets_leaving_at_once_write_last_seen_once") else {
+        return;
+    };
+    let (a, b) = two_servers(&app, &redis).await;
+    let root = a.admin("root").await;
+    let auth = json!({ "token": root.token });
+    let session = crate::polling::connect_all(&a.url("/"), &["/", "/admin"], &auth).await;
+    presence_until(&b, &root, "root's two sockets to count", |p| {
+        sockets(p) == 2
+    })
+    .await;
+    session.close().await;
+    presence_until(&b, &root, "root to be offline, lastSeen set", |p| {
+        sockets(p) == 0 && p["lastSeen"].is_string()
+    })
+    .await;
+    // Every write logs `offline`; listen a moment for a second one.
+    tokio::time::sleep(QUIET).await;
+    let writes = a
+        .logs()
+        .into_iter()
+        .filter(|line| {
+            line["fields"]["message"] == json!("offline")
+                && line["fields"]["user_id"] == json!(root.id)
+        })
+        .count();
+    assert_eq!(writes, 1, "lastSeen written {writes} times");
+}
+
+/// Ada's socket on A and her socket on B close together, twice (as the
+/// issue's runs did): whichever server finishes last sees no socket left,
+/// `lastSeen` is set each time, and B reads it back each time.
+async fn sockets_on_both_servers_leaving_at_once_set_last_seen(app: App) {
+    let Some(redis) = redis_url("sockets_on_both_servers_leaving_at_once_set_last_seen") else {
+        return;
+    };
+    let (a, b) = two_servers(&app, &redis).await;
+    let ada = a.user("ada").await;
+    let auth = json!({ "token": ada.token });
+    let mut last_seen = Value::Null;
+    let mut offline = Value::Null;
+    for round in ["first", "second"] {
+        let on_a = crate::polling::connect_all(&a.url("/"), &["/"], &auth).await;
+        let on_b = crate::polling::connect_all(&b.url("/"), &["/"], &auth).await;
+        presence_until(&a, &ada, "ada's two sockets to count", |p| sockets(p) == 2).await;
+        futures_util::join!(on_a.close(), on_b.close());
+        let what = format!("ada to be offline the {round} time, lastSeen newer");
+        offline = presence_until(&b, &ada, &what, |p| {
+            sockets(p) == 0 && p["lastSeen"].is_string() && p["lastSeen"] != last_seen
+        })
+        .await;
+        last_seen = offline["lastSeen"].clone();
+    }
+    assert_json_snapshot!(offline, {
+        ".userId" => "[ada's id]",
+        ".lastSeen" => set_or_null(),
+    });
+}
+
+/// Bob on B is not in `lobby`: his message is refused, and neither ada on
+/// A nor carol on B, both in `lobby`, hears it.
+async fn send_message_from_outside_the_room_reaches_neither_server(app: App) {
+    let Some(redis) = redis_url("send_message_from_outside_the_room_reaches_neither_server") else {
+        return;
+    };
+    let (a, b) = two_servers(&app, &redis).await;
+    let (ada, bob, carol) = (
+        a.user("ada").await,
+        a.user("bob").await,
+        a.user("carol").await,
+    );
+    let on_a = device(&a, &ada).await;
+    let carol_on_b = device(&b, &carol).await;
+    let bob_on_b = device(&b, &bob).await;
+    for socket in [&on_a, &carol_on_b] {
+        let ack = socket.ack("join-room", json!({ "room": "lobby" })).await;
+        assert_eq!(ack, json!({ "status": "ok" }));
+    }
+    let ack = bob_on_b
+        .ack("send-message", json!({ "room": "lobby", "text": "hi" }))
+        .await;
+    assert_eq!(ack, json!({ "error": "Not a member of this room" }));
+    on_a.assert_silent("new-message", QUIET).await;
+    carol_on_b.assert_silent("new-message", QUIET).await;
 }
