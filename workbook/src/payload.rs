@@ -10,7 +10,7 @@
 
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 // ANCHOR: object
 /// `T`, read only from a JSON object. Use it wherever a payload is a
@@ -21,8 +21,11 @@ pub struct Object<T>(pub T);
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Object<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let fields = Map::<String, Value>::deserialize(deserializer)
-            .map_err(|_| D::Error::custom("expected a JSON object"))?;
+        // Any JSON value first, so that text which is not JSON at all keeps
+        // the parser's own error; then only an object goes on.
+        let Value::Object(fields) = Value::deserialize(deserializer)? else {
+            return Err(D::Error::custom("expected a JSON object"));
+        };
         T::deserialize(Value::Object(fields))
             .map(Object)
             .map_err(D::Error::custom)
