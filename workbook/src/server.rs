@@ -13,6 +13,7 @@ use tokio::sync::{Notify, oneshot};
 
 use crate::config::{Config, StoreConfig};
 use crate::jwt::Jwt;
+use crate::password::Decoy;
 use crate::users::{Role, Users};
 use crate::{auth, db};
 
@@ -28,6 +29,8 @@ pub struct Context {
     pub jwt: Jwt,
     /// The database when `MONGODB_URI` is set, for a lesson's own collections.
     pub db: Option<mongodb::Database>,
+    /// What a login for an unknown user is checked against, at `BCRYPT_COST`.
+    pub decoy: Decoy,
 }
 
 impl axum::extract::FromRef<Context> for Jwt {
@@ -37,7 +40,8 @@ impl axum::extract::FromRef<Context> for Jwt {
 }
 
 impl Context {
-    /// Opens the store and creates the admin account if one is configured.
+    /// Opens the store, makes the decoy hash for unknown users' logins, and
+    /// creates the admin account if one is configured.
     pub async fn new(config: Config) -> anyhow::Result<Self> {
         let (users, db) = match &config.store {
             StoreConfig::Memory => (Users::memory(), None),
@@ -49,11 +53,17 @@ impl Context {
             }
         };
         let jwt = Jwt::new(config.jwt_secret.as_bytes(), config.jwt_ttl);
+        // Before serving, so the first unknown user's login costs no more
+        // than the next one's.
+        let decoy = Decoy::new(config.bcrypt_cost)
+            .await
+            .context("BCRYPT_COST: cannot make the decoy hash")?;
         let ctx = Self {
             config: Arc::new(config),
             users,
             jwt,
             db,
+            decoy,
         };
         ctx.seed_admin().await?;
         Ok(ctx)
