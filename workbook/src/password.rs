@@ -83,7 +83,11 @@ mod tests {
     async fn the_decoy_has_the_configured_cost() {
         for cost in [4, 5] {
             let decoy = Decoy::new(cost).await.unwrap();
-            assert!(decoy.0.starts_with(&format!("$2b${cost:02}$")), "{}", decoy.0);
+            assert!(
+                decoy.0.starts_with(&format!("$2b${cost:02}$")),
+                "{}",
+                decoy.0
+            );
         }
     }
 

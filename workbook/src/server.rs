@@ -257,7 +257,8 @@ where
 }
 
 fn init_tracing(logs: Logs) {
-    let subscriber = tracing_subscriber::fmt().with_env_filter(log_filter());
+    let wanted = std::env::var("RUST_LOG").unwrap_or_default();
+    let subscriber = tracing_subscriber::fmt().with_env_filter(log_filter(&wanted));
     match logs {
         Logs::Text => subscriber.with_writer(std::io::stderr).init(),
         Logs::Json => subscriber
@@ -270,23 +271,40 @@ fn init_tracing(logs: Logs) {
     }
 }
 
-/// `RUST_LOG`, or `info`. At `debug`, socketioxide and engineioxide log
-/// every packet they receive, the handshake's `auth.token` included: they
-/// stay at `info` unless `RUST_LOG` names them itself.
-fn log_filter() -> tracing_subscriber::EnvFilter {
+/// The filter for `RUST_LOG` (`wanted`), or `info` when it is unset or
+/// cannot be read. At `debug`, socketioxide and engineioxide log every packet
+/// they receive, the handshake's `auth.token` included: they stay at `info`
+/// unless a directive in `RUST_LOG` names one of them itself. The test
+/// harness filters its capture through this too.
+pub fn log_filter(wanted: &str) -> tracing_subscriber::EnvFilter {
     use tracing_subscriber::EnvFilter;
-    let wanted = std::env::var("RUST_LOG").unwrap_or_default();
-    let mut filter = EnvFilter::try_new(&wanted).unwrap_or_else(|_| EnvFilter::new("info"));
+    let mut filter = EnvFilter::try_new(wanted).unwrap_or_else(|_| EnvFilter::new("info"));
     if wanted.trim().is_empty() {
         filter = EnvFilter::new("info");
     }
     for engine in ["socketioxide", "engineioxide"] {
-        if !wanted.contains(engine) {
+        if !directive_targets(wanted).any(|target| target == engine) {
             filter =
                 filter.add_directive(format!("{engine}=info").parse().expect("a valid directive"));
         }
     }
     filter
+}
+
+/// The target each directive of `RUST_LOG` names, if it names one:
+/// `socketioxide` in `socketioxide=debug`, `socketioxide_redis` in
+/// `socketioxide_redis=info`, none in a bare level such as `debug`.
+/// Compared whole: a substring test would take `socketioxide_redis` (or
+/// any target that merely contains the name) for socketioxide itself.
+fn directive_targets(wanted: &str) -> impl Iterator<Item = &str> {
+    wanted.split(',').filter_map(|directive| {
+        // `target[span{field=value}]=level`: the target ends at `[` or `=`.
+        let target = directive.split(['[', '=']).next()?.trim();
+        let is_level = target
+            .parse::<tracing::level_filters::LevelFilter>()
+            .is_ok();
+        (!target.is_empty() && !is_level).then_some(target)
+    })
 }
 
 /// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM.
@@ -311,4 +329,34 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether the filter for `wanted` caps `engine` at `info`.
+    fn capped(wanted: &str, engine: &str) -> bool {
+        log_filter(wanted)
+            .to_string()
+            .split(',')
+            .any(|directive| directive == format!("{engine}=info"))
+    }
+
+    #[test]
+    fn the_engines_stay_at_info_unless_named_exactly() {
+        for wanted in [
+            "",
+            "debug",
+            "trace",
+            "debug,socketioxide_redis=info",
+            "mysocketioxide=debug",
+        ] {
+            assert!(capped(wanted, "socketioxide"), "RUST_LOG={wanted}");
+            assert!(capped(wanted, "engineioxide"), "RUST_LOG={wanted}");
+        }
+        assert!(!capped("debug,socketioxide=debug", "socketioxide"));
+        assert!(capped("debug,socketioxide=debug", "engineioxide"));
+        assert!(!capped("engineioxide[handshake]=trace", "engineioxide"));
+    }
 }

@@ -188,7 +188,11 @@ mod tests {
             password_hash: hash.to_owned(),
             role: Role::User,
         };
-        for shown in [format!("{user:?}"), format!("{new:?}"), format!("{user:#?}")] {
+        for shown in [
+            format!("{user:?}"),
+            format!("{new:?}"),
+            format!("{user:#?}"),
+        ] {
             assert!(!shown.contains("$2"), "a hash in Debug output: {shown}");
             assert!(shown.contains("ada"), "the rest is still shown: {shown}");
         }
