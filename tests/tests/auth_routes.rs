@@ -152,6 +152,27 @@ async fn failed_logins_all_look_the_same() {
     }
 }
 
+/// Without `JWT_SECRET` a server on loopback still starts, signing with the
+/// public development secret, and says so. (Off loopback it refuses to
+/// start: `workbook::config`'s tests.)
+#[tokio::test(flavor = "multi_thread")]
+async fn the_development_secret_serves_on_loopback_with_a_warning() {
+    let app = App::new(shared_routes);
+    let server = TestApp::spawn_with(&app, &[("JWT_SECRET", ""), ("HOST", "127.0.0.1")]).await;
+    assert!(server.addr.ip().is_loopback(), "{}", server.addr);
+    assert!(server.ctx.config.jwt_secret_is_default);
+    let ada = server.user("ada").await;
+    let (status, _) = server.get("/me", Some(&ada.token)).await;
+    assert_eq!(status, 200);
+    let warned = server.logs().iter().any(|line| {
+        line["level"] == "WARN"
+            && line["fields"]["message"]
+                .as_str()
+                .is_some_and(|message| message.contains("JWT_SECRET is not set"))
+    });
+    assert!(warned, "a warning naming JWT_SECRET: {:#?}", server.logs());
+}
+
 /// Login must not tell an attacker which usernames exist by how long it
 /// takes: an unknown user is checked against a decoy hash of the configured
 /// cost, as long as a known user's wrong password is checked against theirs.

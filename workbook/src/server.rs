@@ -1,7 +1,7 @@
 //! Starting a lesson's server: what `main.rs` and the test harness share.
 
 use std::future::Future;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -121,8 +121,9 @@ async fn serve(
 /// A lesson's server, listening. It serves until [`Server::stop`] or until
 /// it is dropped.
 pub struct Server {
-    /// Where it listens: `127.0.0.1:PORT`, the port chosen by the system
-    /// when `PORT` is 0 (as the tests ask).
+    /// Where it listens: `HOST:PORT` (`127.0.0.1` unless `HOST` says
+    /// otherwise), the port chosen by the system when `PORT` is 0 (as the
+    /// tests ask).
     pub addr: SocketAddr,
     /// The context the lesson's app was built from: its store and tokens.
     pub ctx: Context,
@@ -154,22 +155,30 @@ impl Drop for Server {
 /// The one way a lesson's server starts, for `main` (through [`run`]),
 /// `cargo xtask serve` (which runs `main`) and the test harness alike:
 /// the context from `config` (store, tokens, the admin account), the
-/// lesson's `app` built on it, and a listener on `127.0.0.1:PORT`.
+/// lesson's `app` built on it, and a listener on `HOST:PORT`.
 pub async fn start<F, Fut>(config: Config, app: F) -> anyhow::Result<Server>
 where
     F: FnOnce(Context) -> Fut,
     Fut: Future<Output = anyhow::Result<Router>>,
 {
-    let port = config.port;
+    let (host, port) = (config.host, config.port);
+    if config.jwt_secret_is_default {
+        tracing::warn!(
+            "JWT_SECRET is not set: using the public development secret; anyone can forge tokens for this server"
+        );
+    }
     let ctx = Context::new(config).await?;
     let router = app(ctx.clone())
         .await
         .context("the lesson's `app` returned an error")?
         // Sockets must not keep hyper's read buffer alive: see `detach_request`.
         .layer(axum::middleware::map_request(crate::socket::detach_request));
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
-        .await
-        .with_context(|| format!("PORT: cannot listen on 127.0.0.1:{port}"))?;
+    let listener = TcpListener::bind((host, port)).await.with_context(|| {
+        format!(
+            "HOST, PORT: cannot listen on {}",
+            SocketAddr::new(host, port)
+        )
+    })?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, router, async {
@@ -226,11 +235,6 @@ where
     Fut: Future<Output = anyhow::Result<Router>>,
 {
     let config = Config::from_env()?;
-    if config.jwt_secret_is_default {
-        tracing::warn!(
-            "JWT_SECRET is not set: using the public development secret; anyone can forge tokens for this server"
-        );
-    }
     // `cargo xtask serve` only: the servers under test never serve the page.
     let playground = crate::playground::from_env()?;
     let with_playground = playground.is_some();
