@@ -275,6 +275,7 @@ fn init_tracing(logs: Logs) {
     }
 }
 
+// ANCHOR: log_filter
 /// The filter for `RUST_LOG` (`wanted`), or `info` when it is unset or
 /// cannot be read. At `debug`, socketioxide and engineioxide log every packet
 /// they receive, the handshake's `auth.token` included: they stay at `info`
@@ -310,6 +311,7 @@ fn directive_targets(wanted: &str) -> impl Iterator<Item = &str> {
         (!target.is_empty() && !is_level).then_some(target)
     })
 }
+// ANCHOR_END: log_filter
 
 /// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM.
 async fn shutdown_signal() {
