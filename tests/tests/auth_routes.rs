@@ -192,6 +192,8 @@ async fn login_takes_as_long_for_an_unknown_user_as_for_a_wrong_password() {
                 break;
             }
         }
+        // Shown with `--nocapture`, for the record.
+        println!("BCRYPT_COST={cost}: unknown user / wrong password = {ratios:.2?}");
         assert!(
             ratios.iter().any(|ratio| (0.7..=1.4).contains(ratio)),
             "at BCRYPT_COST={cost}, an unknown user's login took {ratios:.2?} times as long as \
