@@ -450,6 +450,33 @@ const lessons = {
       const leaked = server.output.filter((line) => line.includes(signature) || line.includes(PASSWORD) || line.includes("$2"));
       assertEqual(leaked, [], "lines holding a token, the password or a hash");
     });
+    // At debug, socketioxide logs every packet, the CONNECT's auth included,
+    // unless the server keeps it at info: a directive for another crate
+    // whose name merely starts the same must not lift that.
+    for (const RUST_LOG of ["debug", "debug,socketioxide_redis=info"]) {
+      await check(`06: at RUST_LOG=${RUST_LOG}, no line holds the token`, async () => {
+        const debug = await serve("logging-solution", { RUST_LOG });
+        try {
+          const bob = await login(debug.url, "bob");
+          const { connect, socket } = await attempt(`${debug.url}/chat`, { auth: { token: bob.token } });
+          if (!connect) throw new Error("bob was not connected");
+          assertEqual((await socket.timeout(5000).emitWithAck("whoami", {})).name, "bob", "whoami");
+          const id = socket.id;
+          socket.close();
+          const done = () => debug.output.some((line) => line.includes('"disconnect"') && line.includes(id));
+          for (let waited = 0; !done(); waited += 20) {
+            if (waited > 5000) throw new Error(`no disconnect line for ${id}`);
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          if (!debug.output.some((line) => line.includes('"DEBUG"'))) throw new Error("no debug line at all: is RUST_LOG read?");
+          const parts = bob.token.split(".");
+          const leaked = debug.output.filter((line) => parts.some((part) => line.includes(part)));
+          assertEqual(leaked.map((line) => line.slice(0, 160)), [], "lines holding part of the token");
+        } finally {
+          debug.stop();
+        }
+      });
+    }
   },
   "rate-limiting-solution": async (url) => {
     const ada = await login(url, "ada");

@@ -383,5 +383,8 @@ fn test_config(database: Option<&(String, String)>, vars: &[(&str, &str)]) -> Co
     all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
 
     crate::logs::capture();
+    if let Some((_, wanted)) = all.iter().find(|(name, _)| name == "RUST_LOG") {
+        crate::logs::filter_this_test(wanted);
+    }
     Config::from_vars(all).unwrap_or_else(|e| panic!("test configuration: {e}"))
 }

@@ -5,34 +5,103 @@
 //! [`crate::run`]), and libtest names the test's own thread after it too: a
 //! line is filed under the name of the thread that wrote it, and goes into
 //! the test's [transcript](crate::transcript) as well.
+//!
+//! What is kept is chosen as a real server chooses it
+//! ([`workbook::server::log_filter`]), from `RUST_LOG`: the test binary's
+//! own, or the one a test gives its server in its settings
+//! (`TestApp::spawn_with(&app, &[("RUST_LOG", "debug")])`), which holds for
+//! that test's lines only.
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::sync::{Mutex, Once};
+use std::sync::{Arc, Mutex, Once, RwLock};
 
 use serde_json::Value;
+use tracing::level_filters::LevelFilter;
+use tracing::subscriber::Interest;
+use tracing::{Metadata, Subscriber};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::{Context, Filter, Layer as _, SubscriberExt};
 
 use crate::transcript::{self, current_test};
 
 static LINES: Mutex<Option<HashMap<String, Vec<String>>>> = Mutex::new(None);
 
-/// Installs the capturing subscriber, once per test binary. `RUST_LOG`
-/// chooses what is kept, as for a real server (default `info`).
+/// The filters tests set with `RUST_LOG` in their settings, by test.
+static FILTERS: RwLock<Option<HashMap<String, Arc<EnvFilter>>>> = RwLock::new(None);
+
+/// Installs the capturing subscriber, once per test binary.
 pub(crate) fn capture() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-        let subscriber = tracing_subscriber::fmt()
+        let wanted = std::env::var("RUST_LOG").unwrap_or_default();
+        let layer = tracing_subscriber::fmt::layer()
             .json()
-            .with_env_filter(filter)
             .with_writer(Capture)
-            .finish();
+            .with_filter(PerTest {
+                default: workbook::server::log_filter(&wanted),
+            });
+        let subscriber = tracing_subscriber::registry().with(layer);
         // Another subscriber may already be set (a test that set its own):
         // then that one sees the lines, and this capture stays empty.
         let _ = tracing::subscriber::set_global_default(subscriber);
     });
+}
+
+/// Keeps the current test's lines as `RUST_LOG=wanted` would on a real
+/// server, until the test ends.
+pub(crate) fn filter_this_test(wanted: &str) {
+    let filter = Arc::new(workbook::server::log_filter(wanted));
+    let mut filters = FILTERS.write().unwrap_or_else(|e| e.into_inner());
+    filters
+        .get_or_insert_with(HashMap::new)
+        .insert(current_test(), filter);
+    drop(filters);
+    // tracing remembers the most verbose level any filter wants: ask again.
+    tracing::callsite::rebuild_interest_cache();
+}
+
+/// The filter `test` set, if any.
+fn filter_of(test: &str) -> Option<Arc<EnvFilter>> {
+    let filters = FILTERS.read().unwrap_or_else(|e| e.into_inner());
+    filters.as_ref()?.get(test).cloned()
+}
+
+/// The test binary's filter, or the running test's own.
+struct PerTest {
+    default: EnvFilter,
+}
+
+impl<S: Subscriber> Filter<S> for PerTest {
+    fn enabled(&self, meta: &Metadata<'_>, cx: &Context<'_, S>) -> bool {
+        let any_own = FILTERS
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .is_some_and(|filters| !filters.is_empty());
+        match any_own.then(|| filter_of(&current_test())).flatten() {
+            Some(own) => Filter::<S>::enabled(own.as_ref(), meta, cx),
+            None => Filter::<S>::enabled(&self.default, meta, cx),
+        }
+    }
+
+    /// Whether a call site logs depends on which test runs it: ask each time.
+    fn callsite_enabled(&self, _: &'static Metadata<'static>) -> Interest {
+        Interest::sometimes()
+    }
+
+    /// The most verbose level of any filter in force, so that call sites
+    /// below all of them cost nothing.
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        let filters = FILTERS.read().unwrap_or_else(|e| e.into_inner());
+        let own = filters.iter().flat_map(|all| all.values());
+        let mut most = Filter::<S>::max_level_hint(&self.default)?;
+        for filter in own {
+            most = most.max(Filter::<S>::max_level_hint(filter.as_ref())?);
+        }
+        Some(most)
+    }
 }
 
 /// The current test's lines, parsed.
@@ -58,6 +127,16 @@ pub(crate) fn clear(test: &str) {
     let mut lines = LINES.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(all) = lines.as_mut() {
         all.remove(test);
+    }
+}
+
+/// Drops the filter `test` set, once it has ended.
+pub(crate) fn end(test: &str) {
+    let mut filters = FILTERS.write().unwrap_or_else(|e| e.into_inner());
+    let removed = filters.as_mut().and_then(|all| all.remove(test));
+    drop(filters);
+    if removed.is_some() {
+        tracing::callsite::rebuild_interest_cache();
     }
 }
 

@@ -51,6 +51,7 @@ pub fn run(name: &str, test: impl Future<Output = ()>) {
     let outcome =
         runtime.block_on(AssertUnwindSafe(TEST.scope(name.to_owned(), test)).catch_unwind());
     runtime.shutdown_timeout(Duration::from_secs(1));
+    crate::logs::end(name);
     if let Err(panic) = &outcome {
         let message = panic
             .downcast_ref::<String>()

@@ -176,6 +176,83 @@ async fn failed_logins_all_look_the_same() {
     }
 }
 
+/// Without `JWT_SECRET` a server on loopback still starts, signing with the
+/// public development secret, and says so. (Off loopback it refuses to
+/// start: `workbook::config`'s tests.)
+#[tokio::test(flavor = "multi_thread")]
+async fn the_development_secret_serves_on_loopback_with_a_warning() {
+    let app = App::new(shared_routes);
+    let server = TestApp::spawn_with(&app, &[("JWT_SECRET", ""), ("HOST", "127.0.0.1")]).await;
+    assert!(server.addr.ip().is_loopback(), "{}", server.addr);
+    assert!(server.ctx.config.jwt_secret_is_default);
+    let ada = server.user("ada").await;
+    let (status, _) = server.get("/me", Some(&ada.token)).await;
+    assert_eq!(status, 200);
+    let warned = server.logs().iter().any(|line| {
+        line["level"] == "WARN"
+            && line["fields"]["message"]
+                .as_str()
+                .is_some_and(|message| message.contains("JWT_SECRET is not set"))
+    });
+    assert!(warned, "a warning naming JWT_SECRET: {:#?}", server.logs());
+}
+
+/// Login must not tell an attacker which usernames exist by how long it
+/// takes: an unknown user is checked against a decoy hash of the configured
+/// cost, as long as a known user's wrong password is checked against theirs.
+#[tokio::test(flavor = "multi_thread")]
+async fn login_takes_as_long_for_an_unknown_user_as_for_a_wrong_password() {
+    for cost in ["10", "4"] {
+        let app = App::new(shared_routes);
+        let server = TestApp::spawn_with(&app, &[("BCRYPT_COST", cost)]).await;
+        server.user("ada").await;
+        // A machine shared with other work can stall any one round; a leak
+        // shows in every round, so one round within bounds is enough.
+        let mut ratios = Vec::new();
+        for _ in 0..3 {
+            let ratio = unknown_over_wrong(&server).await;
+            ratios.push(ratio);
+            if (0.7..=1.4).contains(&ratio) {
+                break;
+            }
+        }
+        // Shown with `--nocapture`, for the record.
+        println!("BCRYPT_COST={cost}: unknown user / wrong password = {ratios:.2?}");
+        assert!(
+            ratios.iter().any(|ratio| (0.7..=1.4).contains(ratio)),
+            "at BCRYPT_COST={cost}, an unknown user's login took {ratios:.2?} times as long as \
+             a wrong password's, round after round: the difference tells which usernames exist"
+        );
+    }
+}
+
+/// The median time of a login for an unknown user over the median time of
+/// one with a wrong password, over 10 tries of each, alternating so that a
+/// burst of load slows both kinds alike.
+async fn unknown_over_wrong(server: &TestApp) -> f64 {
+    let wrong = json!({ "username": "ada", "password": "wrong password" });
+    let unknown = json!({ "username": "nobody", "password": "wrong password" });
+    let (mut wrong_times, mut unknown_times) = (Vec::new(), Vec::new());
+    for _ in 0..10 {
+        wrong_times.push(login_time(server, &wrong).await);
+        unknown_times.push(login_time(server, &unknown).await);
+    }
+    median(unknown_times) / median(wrong_times)
+}
+
+/// Seconds one refused login takes.
+async fn login_time(server: &TestApp, login: &Value) -> f64 {
+    let started = std::time::Instant::now();
+    let (status, _) = server.post("/auth/login", login, None).await;
+    assert_eq!(status, 400, "{login}");
+    started.elapsed().as_secs_f64()
+}
+
+fn median(mut times: Vec<f64>) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn bearer_routes_answer_401_without_a_valid_token() {
     let server = server().await;

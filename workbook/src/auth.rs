@@ -72,9 +72,13 @@ pub async fn check_credentials(ctx: &Context, form: &Login) -> Result<User, ApiE
         .find_by_username(&form.username)
         .await
         .map_err(ApiError::internal)?;
+    // Checked before asking whether the user exists, so that an unknown
+    // user costs one bcrypt check too (against the decoy): a guard on
+    // `Some(user)` would skip it, and a fast answer would say "no such user".
     let hash = user.as_ref().map(|u| u.password_hash.as_str());
+    let matches = password::verify(&form.password, hash, &ctx.decoy).await;
     match user {
-        Some(user) if password::verify(&form.password, hash).await => Ok(user),
+        Some(user) if matches => Ok(user),
         _ => Err(ApiError::bad_request(INVALID_CREDENTIALS)),
     }
 }

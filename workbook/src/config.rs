@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Display;
+use std::net::{IpAddr, Ipv4Addr};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -45,6 +46,8 @@ pub enum StoreConfig {
 
 #[derive(Clone)]
 pub struct Config {
+    /// The address to listen on: loopback unless `HOST` says otherwise.
+    pub host: IpAddr,
     pub port: u16,
     pub jwt_secret: String,
     /// True when `jwt_secret` is the public development secret.
@@ -88,6 +91,19 @@ impl Config {
             None => (DEVELOPMENT_SECRET.to_owned(), true),
         };
 
+        // Off loopback, anyone who can reach the server can also read the
+        // development secret in this repository and forge any user's token.
+        let host = parse(&vars, "HOST", IpAddr::V4(Ipv4Addr::LOCALHOST))?;
+        if jwt_secret_is_default && !host.to_canonical().is_loopback() {
+            return Err(ConfigError::new(
+                "HOST",
+                format!(
+                    "{host} is not a loopback address: set JWT_SECRET (the development \
+                     secret is public, so anyone could forge tokens for this server)"
+                ),
+            ));
+        }
+
         let store = match get("MONGODB_URI") {
             Some(uri) => StoreConfig::Mongo {
                 uri: uri.to_owned(),
@@ -106,6 +122,7 @@ impl Config {
         }
 
         Ok(Self {
+            host,
             port: parse(&vars, "PORT", 3000u16)?,
             jwt_secret,
             jwt_secret_is_default,
@@ -147,6 +164,7 @@ where
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
+            .field("host", &self.host)
             .field("port", &self.port)
             .field("jwt_secret", &"<redacted>")
             .field("jwt_ttl", &self.jwt_ttl)
@@ -172,6 +190,7 @@ mod tests {
     #[test]
     fn defaults_follow_the_contract() {
         let config = config(&[]).unwrap();
+        assert_eq!(config.host, IpAddr::V4(Ipv4Addr::LOCALHOST));
         assert_eq!(config.port, 3000);
         assert_eq!(config.jwt_ttl, Duration::from_secs(3600));
         assert_eq!(config.bcrypt_cost, 10);
@@ -188,6 +207,7 @@ mod tests {
             ("JWT_TTL_SECS", "-1"),
             ("JWT_TTL_SECS", "0"),
             ("PORT", "70000"),
+            ("HOST", "localhost"),
             ("JWT_SECRET", "short"),
         ];
         for (name, value) in cases {
@@ -197,6 +217,20 @@ mod tests {
                 error.to_string().starts_with(&format!("{name}: ")),
                 "{error}"
             );
+        }
+    }
+
+    #[test]
+    fn the_development_secret_is_refused_off_loopback() {
+        for host in ["0.0.0.0", "192.168.1.20", "::"] {
+            let error = config(&[("HOST", host)]).unwrap_err();
+            assert_eq!(error.variable, "HOST", "{error}");
+            assert!(error.to_string().contains("set JWT_SECRET"), "{error}");
+            let secret = "a-secret-for-the-classroom-demo-of-32-bytes";
+            assert!(config(&[("HOST", host), ("JWT_SECRET", secret)]).is_ok());
+        }
+        for host in ["127.0.0.1", "127.0.0.2", "::1"] {
+            assert!(config(&[("HOST", host)]).is_ok(), "HOST={host}");
         }
     }
 

@@ -21,14 +21,14 @@ pub struct Object<T>(pub T);
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Object<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // Any JSON first, so that text which is not JSON at all keeps its
-        // own error (a syntax error, not "expected a JSON object").
-        match Value::deserialize(deserializer)? {
-            Value::Object(fields) => T::deserialize(Value::Object(fields))
-                .map(Object)
-                .map_err(D::Error::custom),
-            _ => Err(D::Error::custom("expected a JSON object")),
-        }
+        // Any JSON value first, so that text which is not JSON at all keeps
+        // the parser's own error; then only an object goes on.
+        let Value::Object(fields) = Value::deserialize(deserializer)? else {
+            return Err(D::Error::custom("expected a JSON object"));
+        };
+        T::deserialize(Value::Object(fields))
+            .map(Object)
+            .map_err(D::Error::custom)
     }
 }
 // ANCHOR_END: object

@@ -1,7 +1,7 @@
 //! Starting a lesson's server: what `main.rs` and the test harness share.
 
 use std::future::Future;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +13,7 @@ use tokio::sync::{Notify, oneshot};
 
 use crate::config::{Config, StoreConfig};
 use crate::jwt::Jwt;
+use crate::password::Decoy;
 use crate::users::{Role, Users};
 use crate::{auth, db};
 
@@ -28,6 +29,8 @@ pub struct Context {
     pub jwt: Jwt,
     /// The database when `MONGODB_URI` is set, for a lesson's own collections.
     pub db: Option<mongodb::Database>,
+    /// What a login for an unknown user is checked against, at `BCRYPT_COST`.
+    pub decoy: Decoy,
 }
 
 impl axum::extract::FromRef<Context> for Jwt {
@@ -37,7 +40,8 @@ impl axum::extract::FromRef<Context> for Jwt {
 }
 
 impl Context {
-    /// Opens the store and creates the admin account if one is configured.
+    /// Opens the store, makes the decoy hash for unknown users' logins, and
+    /// creates the admin account if one is configured.
     pub async fn new(config: Config) -> anyhow::Result<Self> {
         let (users, db) = match &config.store {
             StoreConfig::Memory => (Users::memory(), None),
@@ -49,11 +53,17 @@ impl Context {
             }
         };
         let jwt = Jwt::new(config.jwt_secret.as_bytes(), config.jwt_ttl);
+        // Before serving, so the first unknown user's login costs no more
+        // than the next one's.
+        let decoy = Decoy::new(config.bcrypt_cost)
+            .await
+            .context("BCRYPT_COST: cannot make the decoy hash")?;
         let ctx = Self {
             config: Arc::new(config),
             users,
             jwt,
             db,
+            decoy,
         };
         ctx.seed_admin().await?;
         Ok(ctx)
@@ -111,8 +121,9 @@ async fn serve(
 /// A lesson's server, listening. It serves until [`Server::stop`] or until
 /// it is dropped.
 pub struct Server {
-    /// Where it listens: `127.0.0.1:PORT`, the port chosen by the system
-    /// when `PORT` is 0 (as the tests ask).
+    /// Where it listens: `HOST:PORT` (`127.0.0.1` unless `HOST` says
+    /// otherwise), the port chosen by the system when `PORT` is 0 (as the
+    /// tests ask).
     pub addr: SocketAddr,
     /// The context the lesson's app was built from: its store and tokens.
     pub ctx: Context,
@@ -144,22 +155,30 @@ impl Drop for Server {
 /// The one way a lesson's server starts, for `main` (through [`run`]),
 /// `cargo xtask serve` (which runs `main`) and the test harness alike:
 /// the context from `config` (store, tokens, the admin account), the
-/// lesson's `app` built on it, and a listener on `127.0.0.1:PORT`.
+/// lesson's `app` built on it, and a listener on `HOST:PORT`.
 pub async fn start<F, Fut>(config: Config, app: F) -> anyhow::Result<Server>
 where
     F: FnOnce(Context) -> Fut,
     Fut: Future<Output = anyhow::Result<Router>>,
 {
-    let port = config.port;
+    let (host, port) = (config.host, config.port);
+    if config.jwt_secret_is_default {
+        tracing::warn!(
+            "JWT_SECRET is not set: using the public development secret; anyone can forge tokens for this server"
+        );
+    }
     let ctx = Context::new(config).await?;
     let router = app(ctx.clone())
         .await
         .context("the lesson's `app` returned an error")?
         // Sockets must not keep hyper's read buffer alive: see `detach_request`.
         .layer(axum::middleware::map_request(crate::socket::detach_request));
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
-        .await
-        .with_context(|| format!("PORT: cannot listen on 127.0.0.1:{port}"))?;
+    let listener = TcpListener::bind((host, port)).await.with_context(|| {
+        format!(
+            "HOST, PORT: cannot listen on {}",
+            SocketAddr::new(host, port)
+        )
+    })?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, router, async {
@@ -216,11 +235,6 @@ where
     Fut: Future<Output = anyhow::Result<Router>>,
 {
     let config = Config::from_env()?;
-    if config.jwt_secret_is_default {
-        tracing::warn!(
-            "JWT_SECRET is not set: using the public development secret; anyone can forge tokens for this server"
-        );
-    }
     // `cargo xtask serve` only: the servers under test never serve the page.
     let playground = crate::playground::from_env()?;
     let with_playground = playground.is_some();
@@ -247,7 +261,8 @@ where
 }
 
 fn init_tracing(logs: Logs) {
-    let subscriber = tracing_subscriber::fmt().with_env_filter(log_filter());
+    let wanted = std::env::var("RUST_LOG").unwrap_or_default();
+    let subscriber = tracing_subscriber::fmt().with_env_filter(log_filter(&wanted));
     match logs {
         Logs::Text => subscriber.with_writer(std::io::stderr).init(),
         Logs::Json => subscriber
@@ -260,24 +275,43 @@ fn init_tracing(logs: Logs) {
     }
 }
 
-/// `RUST_LOG`, or `info`. At `debug`, socketioxide and engineioxide log
-/// every packet they receive, the handshake's `auth.token` included: they
-/// stay at `info` unless `RUST_LOG` names them itself.
-fn log_filter() -> tracing_subscriber::EnvFilter {
+// ANCHOR: log_filter
+/// The filter for `RUST_LOG` (`wanted`), or `info` when it is unset or
+/// cannot be read. At `debug`, socketioxide and engineioxide log every packet
+/// they receive, the handshake's `auth.token` included: they stay at `info`
+/// unless a directive in `RUST_LOG` names one of them itself. The test
+/// harness filters its capture through this too.
+pub fn log_filter(wanted: &str) -> tracing_subscriber::EnvFilter {
     use tracing_subscriber::EnvFilter;
-    let wanted = std::env::var("RUST_LOG").unwrap_or_default();
-    let mut filter = EnvFilter::try_new(&wanted).unwrap_or_else(|_| EnvFilter::new("info"));
+    let mut filter = EnvFilter::try_new(wanted).unwrap_or_else(|_| EnvFilter::new("info"));
     if wanted.trim().is_empty() {
         filter = EnvFilter::new("info");
     }
     for engine in ["socketioxide", "engineioxide"] {
-        if !wanted.contains(engine) {
+        if !directive_targets(wanted).any(|target| target == engine) {
             filter =
                 filter.add_directive(format!("{engine}=info").parse().expect("a valid directive"));
         }
     }
     filter
 }
+
+/// The target each directive of `RUST_LOG` names, if it names one:
+/// `socketioxide` in `socketioxide=debug`, `socketioxide_redis` in
+/// `socketioxide_redis=info`, none in a bare level such as `debug`.
+/// Compared whole: a substring test would take `socketioxide_redis` (or
+/// any target that merely contains the name) for socketioxide itself.
+fn directive_targets(wanted: &str) -> impl Iterator<Item = &str> {
+    wanted.split(',').filter_map(|directive| {
+        // `target[span{field=value}]=level`: the target ends at `[` or `=`.
+        let target = directive.split(['[', '=']).next()?.trim();
+        let is_level = target
+            .parse::<tracing::level_filters::LevelFilter>()
+            .is_ok();
+        (!target.is_empty() && !is_level).then_some(target)
+    })
+}
+// ANCHOR_END: log_filter
 
 /// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM.
 async fn shutdown_signal() {
@@ -301,4 +335,34 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether the filter for `wanted` caps `engine` at `info`.
+    fn capped(wanted: &str, engine: &str) -> bool {
+        log_filter(wanted)
+            .to_string()
+            .split(',')
+            .any(|directive| directive == format!("{engine}=info"))
+    }
+
+    #[test]
+    fn the_engines_stay_at_info_unless_named_exactly() {
+        for wanted in [
+            "",
+            "debug",
+            "trace",
+            "debug,socketioxide_redis=info",
+            "mysocketioxide=debug",
+        ] {
+            assert!(capped(wanted, "socketioxide"), "RUST_LOG={wanted}");
+            assert!(capped(wanted, "engineioxide"), "RUST_LOG={wanted}");
+        }
+        assert!(!capped("debug,socketioxide=debug", "socketioxide"));
+        assert!(capped("debug,socketioxide=debug", "engineioxide"));
+        assert!(!capped("engineioxide[handshake]=trace", "engineioxide"));
+    }
 }

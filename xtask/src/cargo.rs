@@ -177,7 +177,9 @@ pub fn run(root: &Path, args: &[&str]) -> anyhow::Result<()> {
 }
 
 /// Replaces this process with `cargo run -p <package>`, its server
-/// listening on `port`. Exec rather than spawn: Ctrl-C and `kill` then reach
+/// listening on `port`, and on `host` when given (else `HOST`, else
+/// loopback; the server itself refuses a non-loopback address without
+/// `JWT_SECRET`). Exec rather than spawn: Ctrl-C and `kill` then reach
 /// cargo and the server directly, with no runner in between to forward them
 /// or to leave an orphan listening on the port.
 ///
@@ -185,11 +187,14 @@ pub fn run(root: &Path, args: &[&str]) -> anyhow::Result<()> {
 /// lesson's preset) and prints its address: `WORKBOOK_PLAYGROUND` turns it
 /// on, unless already set (empty turns it off), and `WORKBOOK_LESSON` names
 /// the lesson's folder.
-pub fn serve(root: &Path, package: &str, port: u16) -> anyhow::Result<()> {
+pub fn serve(root: &Path, package: &str, port: u16, host: Option<&str>) -> anyhow::Result<()> {
     let mut command = cargo(root);
     command
         .args(["run", "--quiet", "-p", package])
         .env("PORT", port.to_string());
+    if let Some(host) = host {
+        command.env("HOST", host);
+    }
     if std::env::var_os("WORKBOOK_PLAYGROUND").is_none() {
         command.env("WORKBOOK_PLAYGROUND", root.join("playground"));
     }

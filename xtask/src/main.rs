@@ -106,6 +106,10 @@ enum Command {
         solution: bool,
         #[arg(long, default_value_t = 3000)]
         port: u16,
+        /// The address to listen on (default 127.0.0.1, or `HOST`). Anything
+        /// but loopback needs `JWT_SECRET`: the development secret is public.
+        #[arg(long)]
+        host: Option<String>,
     },
     /// What a socket costs a lesson's server: handshakes per second, CPU per
     /// handshake, RSS per held socket (release build, loopback only).
@@ -210,6 +214,7 @@ fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
             lesson,
             solution,
             port,
+            host,
         } => {
             let lesson = lessons::find(&all, &lesson)?;
             let package = if solution {
@@ -217,7 +222,7 @@ fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
             } else {
                 &lesson.package
             };
-            cargo::serve(&root, package, port).map(|()| true)
+            cargo::serve(&root, package, port, host.as_deref()).map(|()| true)
         }
         Command::Bench {
             lesson,

@@ -15,7 +15,7 @@ use serde_json::Value;
 use socketioxide::extract::{AckSender, Extension, SocketRef};
 use socketioxide::handler::ConnectHandler;
 use workbook::Context;
-use workbook::users::User;
+use workbook::users::PublicUser;
 
 pub use logging::logging;
 
@@ -52,12 +52,12 @@ async fn register_public(socket: SocketRef) -> Result<(), std::convert::Infallib
     Ok(())
 }
 
-/// `/chat` knows its user: `whoami` answers with it, never with its hash.
+/// `/chat` knows its user: `whoami` answers with it, `{id, name, role}`.
 async fn register_chat(socket: SocketRef) -> Result<(), std::convert::Infallible> {
     socket.on(
         "whoami",
-        async |Extension(user): Extension<User>, ack: AckSender| {
-            let _ = ack.send(&user.public());
+        async |Extension(user): Extension<PublicUser>, ack: AckSender| {
+            let _ = ack.send(&user);
         },
     );
     Ok(())
@@ -69,13 +69,13 @@ async fn on_connect() {}
 /// Once `/chat` has let a user in, the log says who: the user's id and
 /// name. A name is whatever the user chose, quotes and line breaks
 /// included; as a field value it is escaped like any other.
-async fn on_chat_connect(socket: SocketRef, Extension(user): Extension<User>) {
+async fn on_chat_connect(socket: SocketRef, Extension(user): Extension<PublicUser>) {
     tracing::info!(
         event = "connected",
         namespace = "/chat",
         socketId = %socket.id,
         userId = %user.id,
-        user = %user.username,
+        user = %user.name,
         "connected"
     );
 }

@@ -25,8 +25,8 @@ pub enum Role {
 
 /// A stored user. `password_hash` is a bcrypt hash, never the password;
 /// it is deliberately left out of [`PublicUser`], the only shape sent to
-/// clients.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// clients, and out of `Debug` output, which ends up in logs and panics.
+#[derive(Clone, PartialEq, Eq)]
 pub struct User {
     pub id: String,
     pub username: String,
@@ -54,7 +54,7 @@ impl User {
 }
 
 /// A user about to be stored; the store gives it its id.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NewUser {
     pub username: String,
     pub email: String,
@@ -153,7 +153,73 @@ impl Users {
     }
 }
 
+// Written by hand rather than derived: a derived `Debug` prints every field,
+// and a `{user:?}` in a log line or an error message would publish the hash,
+// which an attacker can attack offline.
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("email", &self.email)
+            .field("password_hash", &Redacted)
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("username", &self.username)
+            .field("email", &self.email)
+            .field("password_hash", &Redacted)
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
+/// What `Debug` prints in place of a password hash.
+struct Redacted;
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
 /// A fresh id in MongoDB's ObjectId format, so ids look the same in both stores.
 fn new_id() -> String {
     mongodb::bson::oid::ObjectId::new().to_hex()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_holds_no_password_hash() {
+        let hash = "$2b$04$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01";
+        let user = User {
+            id: new_id(),
+            username: "ada".to_owned(),
+            email: "ada@example.com".to_owned(),
+            password_hash: hash.to_owned(),
+            role: Role::User,
+        };
+        let new = NewUser {
+            username: user.username.clone(),
+            email: user.email.clone(),
+            password_hash: hash.to_owned(),
+            role: Role::User,
+        };
+        for shown in [
+            format!("{user:?}"),
+            format!("{new:?}"),
+            format!("{user:#?}"),
+        ] {
+            assert!(!shown.contains("$2"), "a hash in Debug output: {shown}");
+            assert!(shown.contains("ada"), "the rest is still shown: {shown}");
+        }
+    }
 }

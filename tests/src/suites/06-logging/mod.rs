@@ -31,6 +31,7 @@ crate::cases! {
         an_accepted_socket_logs_no_token,
         a_refused_handshake_logs_no_token,
         a_failed_login_logs_no_password,
+        a_debug_log_holds_no_token,
         a_quote_in_the_user_agent_cannot_forge_a_line,
         a_line_break_in_a_user_name_cannot_forge_a_line,
     ]
@@ -571,6 +572,35 @@ async fn a_failed_login_logs_no_password(app: App) {
     assert_never_logged(&server, "an over-long password", &"x".repeat(100));
     assert_never_logged(&server, "ada's bcrypt hash", &hash);
     assert_never_logged(&server, "ada's token", &ada.token);
+}
+
+/// An operator chasing a bug turns on `RUST_LOG=debug`. At that level
+/// socketioxide and engineioxide would log every packet, the handshake's
+/// `auth` with its token included, so the server keeps them at `info` unless
+/// `RUST_LOG` names them itself. A directive for another crate whose name
+/// starts the same (`socketioxide_redis`) does not count as naming them.
+async fn a_debug_log_holds_no_token(app: App) {
+    for wanted in ["debug", "debug,socketioxide_redis=info"] {
+        let server = TestApp::spawn_with(&app, &[("RUST_LOG", wanted)]).await;
+        let ada = server.user("ada").await;
+        let socket = connect_chat(&server, &ada).await;
+        // The test's log holds the first server's lines too: this socket's
+        // attempt is the last one.
+        let attempts = events(&server, "connection_attempt");
+        let id = socket_id(attempts.last().expect("an attempt line"));
+        socket.ack("whoami", json!({})).await;
+        socket.disconnect().await;
+        the_disconnect(&server, &id).await;
+        assert!(
+            server.logs().iter().any(|line| line["level"] == "DEBUG"),
+            "RUST_LOG={wanted} should keep debug lines"
+        );
+        assert_never_logged(
+            &server,
+            &format!("ada's token, at RUST_LOG={wanted}"),
+            &ada.token,
+        );
+    }
 }
 
 /// A user agent that tries to close the JSON string and add fields of its
