@@ -1,6 +1,7 @@
 //! Starting a lesson's server: what `main.rs` and the test harness share.
 
 use std::future::Future;
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -264,7 +265,12 @@ fn init_tracing(logs: Logs) {
     let wanted = std::env::var("RUST_LOG").unwrap_or_default();
     let subscriber = tracing_subscriber::fmt().with_env_filter(log_filter(&wanted));
     match logs {
-        Logs::Text => subscriber.with_writer(std::io::stderr).init(),
+        // Colours only for a person at a terminal: `serve 02 2>log` should
+        // write text, not escape codes.
+        Logs::Text => subscriber
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_writer(std::io::stderr)
+            .init(),
         Logs::Json => subscriber
             .json()
             .flatten_event(true)
