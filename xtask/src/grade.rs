@@ -16,6 +16,7 @@ use crate::lessons::Crate;
 use crate::libtest::{self, Status};
 use crate::manifest::Change;
 use crate::run::{self, Job};
+use crate::suite_env;
 
 /// How a crate did against its lesson's suite. Saved (in progress and in
 /// the verdicts kept between runs) as its [`label`](Verdict::label).
@@ -157,6 +158,7 @@ pub fn grade<'a>(
     };
 
     // Run what was built and has no verdict on record for its binary.
+    let env = suite_env::suite_env(root);
     let mut graded: Vec<Option<Graded<'a>>> = Vec::new();
     let mut jobs = Vec::new();
     for (i, krate) in crates.iter().enumerate() {
@@ -165,7 +167,7 @@ pub fn grade<'a>(
             graded.push(Some(not_compiled(*krate, &mut build, limit)));
             continue;
         };
-        let key = fresh::run_key(exe, limit);
+        let key = fresh::run_key(exe, limit, &env);
         let cached = options
             .reuse
             .then_some(key.as_deref())

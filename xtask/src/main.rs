@@ -27,6 +27,7 @@ mod run;
 mod snapshots;
 mod solution;
 mod state;
+mod suite_env;
 mod verify;
 mod watch;
 
@@ -186,7 +187,7 @@ fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
             report::validate(&root, &report)?;
             let timeout = timeout.map(seconds).transpose()?;
             if verbose {
-                run::show_whole_conversations();
+                suite_env::show_whole_conversations();
             }
             let request = check::Request {
                 lessons: &lessons,

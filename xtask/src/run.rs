@@ -10,11 +10,12 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+
+use crate::suite_env;
 
 /// More output than this is a learner's print loop: the rest is dropped.
 const OUTPUT_CAP: usize = 4 << 20;
@@ -68,49 +69,11 @@ pub fn run_all(root: &Path, jobs: &[Job]) -> Vec<anyhow::Result<Finished>> {
         .collect()
 }
 
-/// The environment every suite runs in, whatever the learner's shell says.
-///
-/// insta would otherwise pass a mismatching snapshot, or write the learner's
-/// output over it, when told to by `INSTA_UPDATE` (`always`, `force`,
-/// `unseen`, or `auto` outside CI), `INSTA_FORCE_PASS=1`, the deprecated
-/// `INSTA_FORCE_UPDATE(_SNAPSHOTS)=1` (which sets `INSTA_UPDATE=force`), or
-/// `behavior.force_pass` / `behavior.update` in an `insta.yaml`,
-/// `.insta.yaml` or `.config/insta.yaml`. Every `INSTA_*` variable is
-/// dropped, and the ones that matter are set explicitly: insta reads its
-/// config file only for the settings whose variable is unset or empty.
-/// Whether suites print each failing test's whole conversation with the
-/// server rather than its last lines (`check --verbose`).
-static WHOLE_CONVERSATIONS: AtomicBool = AtomicBool::new(false);
-
-pub fn show_whole_conversations() {
-    WHOLE_CONVERSATIONS.store(true, Ordering::Relaxed);
-}
-
+/// A suite binary's command: run from its crate's directory, with exactly
+/// the environment [`suite_env`](crate::suite_env) gives it.
 fn suite_command(root: &Path, job: &Job) -> Command {
-    let mut command = Command::new(&job.exe);
+    let mut command = suite_env::command(&job.exe, &suite_env::suite_env(root));
     command.current_dir(&job.dir).args(["--color", "never"]);
-    for (key, _) in std::env::vars_os() {
-        let key_text = key.to_string_lossy();
-        // Nocapture would mix every test's output into one stream, and
-        // colour codes would break reading it.
-        if key_text.starts_with("INSTA_")
-            || key_text == "RUST_TEST_NOCAPTURE"
-            || key_text == "CLICOLOR_FORCE"
-        {
-            command.env_remove(&key);
-        }
-    }
-    command
-        .env("INSTA_UPDATE", "no")
-        .env("INSTA_FORCE_PASS", "0")
-        .env("INSTA_REQUIRE_FULL_MATCH", "0")
-        .env("INSTA_OUTPUT", "diff")
-        .env("INSTA_GLOB_FAIL_FAST", "0")
-        .env("INSTA_WORKSPACE_ROOT", root)
-        .env("RUST_BACKTRACE", "0");
-    if WHOLE_CONVERSATIONS.load(Ordering::Relaxed) {
-        command.env("HARNESS_TRANSCRIPT", "all");
-    }
     command
 }
 
