@@ -15,6 +15,7 @@ use crate::fresh;
 use crate::lessons::Crate;
 use crate::libtest::{self, Status};
 use crate::manifest::Change;
+use crate::origin;
 use crate::run::{self, Job};
 use crate::suite_env;
 
@@ -142,20 +143,7 @@ pub fn grade<'a>(
         return Ok(Vec::new());
     }
     let packages: Vec<(&str, &Path)> = crates.iter().map(|c| (c.package, c.dir)).collect();
-    let names: Vec<&str> = packages.iter().map(|(p, _)| *p).collect();
-    let reused = options
-        .reuse
-        .then(|| fresh::reuse_build(root, &names))
-        .flatten();
-    let mut build = match reused {
-        Some(build) => build,
-        None => {
-            let started = SystemTime::now();
-            let build = cargo::build_suites(root, &packages)?;
-            fresh::remember_build(root, started, &names, &build);
-            build
-        }
-    };
+    let mut build = build(root, &packages, options)?;
 
     // Run what was built and has no verdict on record for its binary.
     let env = suite_env::suite_env(root);
@@ -202,6 +190,34 @@ pub fn grade<'a>(
         .into_iter()
         .map(|g| g.expect("every crate graded"))
         .collect())
+}
+
+/// The suites' binaries: the last build when nothing changed since and it
+/// was built here, else cargo's, with any binary another copy of the
+/// workbook built rebuilt here (see [`origin`]).
+fn build(
+    root: &Path,
+    packages: &[(&str, &Path)],
+    options: &Options,
+) -> anyhow::Result<cargo::Build> {
+    let names: Vec<&str> = packages.iter().map(|(p, _)| *p).collect();
+    if options.reuse
+        && let Some(build) = fresh::reuse_build(root, &names)
+        && origin::all_built_here(root, &build)
+    {
+        return Ok(build);
+    }
+    let started = SystemTime::now();
+    let mut build = cargo::build_suites(root, packages)?;
+    let foreign = origin::claim(root, &build, started);
+    if !foreign.is_empty() {
+        origin::forget(&build, &foreign);
+        let started = SystemTime::now();
+        build = cargo::build_suites(root, packages)?;
+        origin::claim(root, &build, started);
+    }
+    fresh::remember_build(root, started, &names, &build);
+    Ok(build)
 }
 
 fn not_compiled<'a>(krate: Crate<'a>, build: &mut cargo::Build, limit: Duration) -> Graded<'a> {

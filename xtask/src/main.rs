@@ -20,6 +20,7 @@ mod guide;
 mod lessons;
 mod libtest;
 mod manifest;
+mod origin;
 mod prepare;
 mod report;
 mod reset;

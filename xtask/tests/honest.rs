@@ -80,3 +80,57 @@ fn a_changed_variable_is_never_unchanged_since_the_last_check() {
         );
     }
 }
+
+/// Two copies of the workbook, `a` and `b`, as a learner who keeps one
+/// target dir for every project has them: cargo gives their crates the same
+/// names there (each crate is named after its path inside its workspace),
+/// and finds one copy's build fresh for the other when the other's files
+/// are older. Each copy must still be graded against its own code and its
+/// own snapshots.
+#[test]
+fn copies_sharing_a_target_dir_grade_their_own_files() {
+    let _lock = COPY.lock().unwrap_or_else(|e| e.into_inner());
+    let home = family_home("shared-target", 254);
+    let (a, b, away) = (home.join("a"), home.join("b"), home.join("b.away"));
+    if away.exists() {
+        std::fs::rename(&away, &b).expect("bring b back");
+    }
+    for copy in [&a, &b] {
+        sync_copy(copy);
+        record_manifest(copy);
+        solution_code(copy);
+    }
+    let (code, out) = xtask(&b, &["check", "01"], &[]);
+    assert_eq!(code, 0, "b passes:\n{out}");
+
+    // b is gone: a's build, fresh from b's, must not look for b's files.
+    std::fs::rename(&b, &away).expect("move b away");
+    let (code, out) = xtask(&a, &["check", "01"], &[]);
+    assert_eq!(code, 0, "a passes once b is gone:\n{out}");
+
+    // a goes back to the starter; then b is built again, later.
+    put_starter(&a);
+    std::fs::rename(&away, &b).expect("bring b back");
+    let lib = b.join(LESSON).join("src/lib.rs");
+    let mut text = std::fs::read_to_string(&lib).expect("read b's lesson");
+    text.push_str("\n// b's own edit, built after a's starter was put back\n");
+    put(&lib, text.as_bytes());
+    let (code, out) = xtask(&b, &["check", "01"], &[]);
+    assert_eq!(code, 0, "b passes again:\n{out}");
+    let (code, out) = xtask(&a, &["check", "01"], &[]);
+    assert!(
+        code != 0 && out.contains("failing"),
+        "a's starter fails, whatever b's build says:\n{out}"
+    );
+}
+
+/// The lesson's crate as handed out.
+fn put_starter(copy: &Path) {
+    let mut files = Vec::new();
+    let lesson = source_root().join(LESSON);
+    walk(&lesson, &lesson, &mut files);
+    for file in files {
+        let bytes = std::fs::read(lesson.join(&file)).expect("read the starter");
+        put(&copy.join(LESSON).join(file), &bytes);
+    }
+}

@@ -45,9 +45,22 @@ pub fn copy_root() -> &'static Path {
             .bytes()
             .fold(0, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
         let home = std::env::temp_dir().join(format!("workbook-xtask-golden-{checkout:08x}"));
-        set_apart(&home);
+        set_apart(&home, 255);
         home.join("workbook")
     })
+}
+
+/// A fixed place per workbook checkout for copies named `name` that share
+/// builds with each other, not with the real workbook nor with
+/// [`copy_root`]'s copy: `apart` tells each such family from the others.
+pub fn family_home(name: &str, apart: u32) -> PathBuf {
+    let checkout: u32 = source_root()
+        .to_string_lossy()
+        .bytes()
+        .fold(0, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
+    let home = std::env::temp_dir().join(format!("workbook-xtask-{name}-{checkout:08x}"));
+    set_apart(&home, apart);
+    home
 }
 
 /// Cargo names a workspace crate's build after its path relative to the
@@ -56,9 +69,11 @@ pub fn copy_root() -> &'static Path {
 /// `workbook`, which every lesson crate depends on, gives them names of
 /// their own. It lives in a cargo config above the copy, where the copy's
 /// guarded files do not change.
-pub fn set_apart(home: &Path) {
-    let config = "# Written by xtask's golden tests: keeps this copy's builds apart.\n\
-                  [profile.dev.package.workbook]\ncodegen-units = 255\n";
+pub fn set_apart(home: &Path, codegen_units: u32) {
+    let config = format!(
+        "# Written by xtask's golden tests: keeps this copy's builds apart.\n\
+         [profile.dev.package.workbook]\ncodegen-units = {codegen_units}\n"
+    );
     put(&home.join(".cargo/config.toml"), config.as_bytes());
 }
 
