@@ -8,6 +8,7 @@ use crate::grade::{self, Graded, Options, TestResult, TestStatus, Verdict};
 use crate::guide;
 use crate::lessons::{self, Lesson, Which};
 use crate::manifest::{self, Manifest};
+use crate::services;
 use crate::state::{self, Progress};
 
 /// What the command line asked for.
@@ -47,8 +48,15 @@ pub fn grade_selected<'a>(
 pub fn show(root: &Path, all: &[Lesson], request: &Request, graded: &[Graded]) -> bool {
     let mut progress: Progress = state::load(root, state::PROGRESS);
     for g in graded {
-        let detail = (g.verdict == Verdict::Failing)
-            .then(|| format!("{} of {}", g.failed().len(), g.tests.len()));
+        let detail = match g.verdict {
+            Verdict::Failing => Some(format!("{} of {}", g.failed().len(), g.tests.len())),
+            Verdict::Incomplete => Some(format!(
+                "{} of {} skipped",
+                g.not_run().len(),
+                g.tests.len()
+            )),
+            _ => None,
+        };
         progress.record(&g.krate.lesson.slug, g.verdict, detail);
     }
     state::save(root, state::PROGRESS, &progress);
@@ -63,7 +71,7 @@ pub fn show(root: &Path, all: &[Lesson], request: &Request, graded: &[Graded]) -
     let passed = graded.iter().all(|g| g.verdict == Verdict::Passed);
     if !single || passed {
         guide::print_next(root, all, &progress);
-    } else if graded[0].verdict != Verdict::Tampered {
+    } else if !matches!(graded[0].verdict, Verdict::Tampered | Verdict::Incomplete) {
         println!(
             "\nStuck? `cargo xtask hint {}` says where to look.",
             graded[0].krate.lesson.number
@@ -126,6 +134,12 @@ fn grade_lessons<'a>(
             names(&to_grade.iter().map(|c| c.lesson).collect::<Vec<_>>())
         );
     }
+    // Stopped when dropped, after the run.
+    let services = if to_grade.is_empty() {
+        Vec::new()
+    } else {
+        services::start_missing()
+    };
     let limit = |c: &lessons::Crate| {
         request
             .timeout
@@ -137,6 +151,10 @@ fn grade_lessons<'a>(
         limit,
         &Options {
             reuse: !request.fresh,
+            services: services
+                .iter()
+                .map(|service| (service.var, service.url.clone()))
+                .collect(),
         },
     )?
     .into_iter();
@@ -204,13 +222,20 @@ pub fn describe(g: &Graded) -> String {
         ),
         Verdict::Failing => {
             let failed = g.failed();
+            let skips = skips(g).map(|s| format!("; {s}")).unwrap_or_default();
             format!(
-                "failing: {} of {} tests ({}){cached}",
+                "failing: {} of {} tests ({}){skips}{cached}",
                 failed.len(),
                 g.tests.len(),
                 names(&failed)
             )
         }
+        Verdict::Incomplete => format!(
+            "{} of {} pass; {}{cached}",
+            g.tests.len() - g.not_run().len(),
+            g.tests.len(),
+            skips(g).unwrap_or_default()
+        ),
         Verdict::DoesNotCompile => "does not compile".to_owned(),
         Verdict::TimedOut => {
             let unfinished: Vec<_> = g
@@ -236,6 +261,23 @@ pub fn describe(g: &Graded) -> String {
                 .join(", ")
         ),
     }
+}
+
+/// `8 need Redis: start one with …`: the tests that did not run, by what
+/// they need, or `None` when every test ran.
+pub fn skips(g: &Graded) -> Option<String> {
+    let mut needs: Vec<(&grade::Need, usize)> = Vec::new();
+    for need in g.not_run().into_iter().filter_map(|t| t.need.as_ref()) {
+        match needs.iter_mut().find(|(n, _)| *n == need) {
+            Some((_, count)) => *count += 1,
+            None => needs.push((need, 1)),
+        }
+    }
+    let said: Vec<String> = needs
+        .iter()
+        .map(|(need, count)| format!("{count} need {}: {}", need.what, need.how))
+        .collect();
+    (!said.is_empty()).then(|| said.join("; "))
 }
 
 /// The failing tests' messages and the compiler's errors, once each.
@@ -383,6 +425,13 @@ fn print_failures(g: &Graded, verbose: bool) {
              await on something that never happens). The whole run was stopped.",
             grade::seconds(g.limit),
             names_of(&unfinished)
+        );
+    }
+    if !g.not_run().is_empty() {
+        println!(
+            "\n──── not run ────\nThese tests did not run, so the lesson is not passed yet: {}.\n{}",
+            names_of(&g.not_run()),
+            skips(g).unwrap_or_default()
         );
     }
     if g.verdict == Verdict::Crashed && !g.stderr.trim().is_empty() {

@@ -5,6 +5,7 @@
 //! the solutions through this same code, so what the workbook proves about
 //! itself is what learners get.
 
+use std::ffi::OsString;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
@@ -27,6 +28,11 @@ pub enum Verdict {
     Passed,
     #[serde(rename = "failing")]
     Failing,
+    /// Every test that ran passed, but some were skipped: this machine lacks
+    /// what they need (a Redis). Not a pass: the skipped tests may hold the
+    /// lesson's idea.
+    #[serde(rename = "incomplete")]
+    Incomplete,
     #[serde(rename = "does not compile")]
     DoesNotCompile,
     #[serde(rename = "timed out")]
@@ -48,6 +54,7 @@ impl Verdict {
         match self {
             Verdict::Passed => "passed",
             Verdict::Failing => "failing",
+            Verdict::Incomplete => "incomplete",
             Verdict::DoesNotCompile => "does not compile",
             Verdict::TimedOut => "timed out",
             Verdict::Crashed => "crashed",
@@ -65,6 +72,17 @@ pub enum TestStatus {
     Fail,
     /// It never finished: the run timed out or crashed first.
     Error,
+    /// It did not run: the machine lacks what it needs (see [`Need`]).
+    Skip,
+}
+
+/// What a skipped test needs, as the harness said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Need {
+    /// `Redis`.
+    pub what: String,
+    /// How to provide it.
+    pub how: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -73,6 +91,9 @@ pub struct TestResult {
     pub status: TestStatus,
     /// What a failing test printed: the panic message, insta's diff.
     pub output: String,
+    /// Why a skipped test did not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub need: Option<Need>,
 }
 
 /// What running a suite binary found, kept between runs by [`fresh`].
@@ -120,7 +141,14 @@ impl<'a> Graded<'a> {
     pub fn failed(&self) -> Vec<&TestResult> {
         self.tests
             .iter()
-            .filter(|t| t.status != TestStatus::Pass)
+            .filter(|t| matches!(t.status, TestStatus::Fail | TestStatus::Error))
+            .collect()
+    }
+
+    pub fn not_run(&self) -> Vec<&TestResult> {
+        self.tests
+            .iter()
+            .filter(|t| t.status == TestStatus::Skip)
             .collect()
     }
 }
@@ -130,6 +158,9 @@ pub struct Options {
     /// Reuse the last build and verdicts when nothing changed (`check`), or
     /// always build and run (`verify`, `--fresh`).
     pub reuse: bool,
+    /// Variables pointing the suites at services started for this run
+    /// (see [`services`](crate::services)).
+    pub services: Vec<(&'static str, String)>,
 }
 
 /// Grades `crates`, each run limited to `limit(crate)`.
@@ -146,7 +177,7 @@ pub fn grade<'a>(
     let mut build = build(root, &packages, options)?;
 
     // Run what was built and has no verdict on record for its binary.
-    let env = suite_env::suite_env(root);
+    let (env, key_env) = run_env(root, options);
     let mut graded: Vec<Option<Graded<'a>>> = Vec::new();
     let mut jobs = Vec::new();
     for (i, krate) in crates.iter().enumerate() {
@@ -155,7 +186,7 @@ pub fn grade<'a>(
             graded.push(Some(not_compiled(*krate, &mut build, limit)));
             continue;
         };
-        let key = fresh::run_key(exe, limit, &env);
+        let key = fresh::run_key(exe, limit, &key_env);
         let cached = options
             .reuse
             .then_some(key.as_deref())
@@ -172,16 +203,20 @@ pub fn grade<'a>(
                         exe: exe.clone(),
                         dir: krate.dir.to_owned(),
                         limit,
+                        report: Some(run::report_path(root, krate.package)),
+                        env: env.clone(),
                     },
                 ));
             }
         }
     }
     let plain: Vec<Job> = jobs.iter().map(|(_, _, job)| job.clone()).collect();
-    for ((i, key, job), finished) in jobs.into_iter().zip(run::run_all(root, &plain)) {
+    for ((i, key, job), finished) in jobs.into_iter().zip(run::run_all(&plain)) {
         let outcome = outcome(root, &job, finished?);
         // Timeouts and crashes can depend on the machine's load: never reused.
-        if let (Some(key), Verdict::Passed | Verdict::Failing) = (&key, outcome.verdict) {
+        if let (Some(key), Verdict::Passed | Verdict::Failing | Verdict::Incomplete) =
+            (&key, outcome.verdict)
+        {
             fresh::remember_run(root, crates[i].package, key, &outcome);
         }
         graded[i] = Some(from_outcome(crates[i], outcome, job.limit, false));
@@ -190,6 +225,25 @@ pub fn grade<'a>(
         .into_iter()
         .map(|g| g.expect("every crate graded"))
         .collect())
+}
+
+type Env = Vec<(OsString, OsString)>;
+
+/// The environment suites run in, and the one their verdicts are keyed on:
+/// the same, but for a throwaway service's address, which is new each run
+/// and changes nothing but where the same kind of service listens.
+fn run_env(root: &Path, options: &Options) -> (Env, Env) {
+    let mut env = suite_env::suite_env(root);
+    let mut key_env = env.clone();
+    for (var, value) in &options.services {
+        suite_env::set(&mut env, var, value.into());
+        suite_env::set(
+            &mut key_env,
+            var,
+            "(a throwaway one, started by xtask)".into(),
+        );
+    }
+    (env, key_env)
 }
 
 /// The suites' binaries: the last build when nothing changed since and it
@@ -270,11 +324,16 @@ fn outcome(root: &Path, job: &Job, run: run::Finished) -> RunOutcome {
                 TestStatus::Fail
             },
             output: output.failures.get(name).cloned().unwrap_or_default(),
+            need: None,
         })
         .collect();
+    mark_skipped(&mut tests, job.report.as_deref());
 
     let verdict = match run.status {
         None => Verdict::TimedOut,
+        Some(status) if status.success() && tests.iter().any(|t| t.status == TestStatus::Skip) => {
+            Verdict::Incomplete
+        }
         Some(status) if status.success() && !tests.is_empty() => Verdict::Passed,
         Some(_) if tests.iter().any(|t| t.status == TestStatus::Fail) => Verdict::Failing,
         Some(_) => Verdict::Crashed,
@@ -297,6 +356,7 @@ fn outcome(root: &Path, job: &Job, run: run::Finished) -> RunOutcome {
                     name,
                     status: TestStatus::Error,
                     output,
+                    need: None,
                 });
             }
         }
@@ -308,6 +368,37 @@ fn outcome(root: &Path, job: &Job, run: run::Finished) -> RunOutcome {
         tests,
         stderr: run.stderr,
         elapsed: run.elapsed,
+    }
+}
+
+/// One line of the harness's report (see `harness::grader`).
+#[derive(Deserialize)]
+struct Reported {
+    test: String,
+    status: String,
+    need: String,
+    how: String,
+}
+
+/// Marks the passing tests the harness reported as skipped.
+fn mark_skipped(tests: &mut [TestResult], report: Option<&Path>) {
+    let text = report
+        .and_then(|path| std::fs::read_to_string(path).ok())
+        .unwrap_or_default();
+    for line in text.lines() {
+        let Ok(reported) = serde_json::from_str::<Reported>(line) else {
+            continue;
+        };
+        let test = tests
+            .iter_mut()
+            .find(|t| t.name == reported.test && t.status == TestStatus::Pass);
+        if let (Some(test), "skipped") = (test, reported.status.as_str()) {
+            test.status = TestStatus::Skip;
+            test.need = Some(Need {
+                what: reported.need,
+                how: reported.how,
+            });
+        }
     }
 }
 

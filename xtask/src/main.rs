@@ -25,6 +25,7 @@ mod prepare;
 mod report;
 mod reset;
 mod run;
+mod services;
 mod snapshots;
 mod solution;
 mod state;

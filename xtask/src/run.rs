@@ -6,6 +6,7 @@
 //! the whole group when the time is up is the only way to be sure nothing
 //! is left running or holding a port.
 
+use std::ffi::OsString;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -27,6 +28,11 @@ pub struct Job {
     /// The crate's directory: cargo runs tests from there, so do we.
     pub dir: PathBuf,
     pub limit: Duration,
+    /// The file the harness tells the grader of skipped tests in
+    /// (`HARNESS_REPORT`), emptied before the run.
+    pub report: Option<PathBuf>,
+    /// Its whole environment (see [`suite_env`]).
+    pub env: Vec<(OsString, OsString)>,
 }
 
 /// How a run ended.
@@ -41,7 +47,7 @@ pub struct Finished {
 
 /// Runs every job, up to the machine's core count at a time, and returns
 /// how each ended, in the order given.
-pub fn run_all(root: &Path, jobs: &[Job]) -> Vec<anyhow::Result<Finished>> {
+pub fn run_all(jobs: &[Job]) -> Vec<anyhow::Result<Finished>> {
     let workers = thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(jobs.len().max(1));
@@ -55,7 +61,7 @@ pub fn run_all(root: &Path, jobs: &[Job]) -> Vec<anyhow::Result<Finished>> {
                     let Some(i) = next.lock().unwrap_or_else(|e| e.into_inner()).next() else {
                         break;
                     };
-                    let finished = run_one(root, &jobs[i]);
+                    let finished = run_one(&jobs[i]);
                     results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(finished);
                 }
             });
@@ -70,16 +76,33 @@ pub fn run_all(root: &Path, jobs: &[Job]) -> Vec<anyhow::Result<Finished>> {
 }
 
 /// A suite binary's command: run from its crate's directory, with exactly
-/// the environment [`suite_env`](crate::suite_env) gives it.
-fn suite_command(root: &Path, job: &Job) -> Command {
-    let mut command = suite_env::command(&job.exe, &suite_env::suite_env(root));
+/// the job's environment.
+fn suite_command(job: &Job) -> Command {
+    let mut command = suite_env::command(&job.exe, &job.env);
     command.current_dir(&job.dir).args(["--color", "never"]);
+    if let Some(report) = &job.report {
+        command.env(suite_env::REPORT_VAR, report);
+    }
     command
 }
 
-fn run_one(root: &Path, job: &Job) -> anyhow::Result<Finished> {
+/// Where the run of `package`'s suite reports to the grader.
+pub fn report_path(root: &Path, package: &str) -> PathBuf {
+    root.join(crate::state::DIR)
+        .join("runs")
+        .join(format!("{package}.jsonl"))
+}
+
+fn run_one(job: &Job) -> anyhow::Result<Finished> {
     let start = Instant::now();
-    let mut command = suite_command(root, job);
+    if let Some(report) = &job.report {
+        // A line left from another run would speak for this one.
+        let _ = std::fs::remove_file(report);
+        if let Some(dir) = report.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+    }
+    let mut command = suite_command(job);
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -151,8 +174,10 @@ pub fn list_tests(root: &Path, exe: &Path, dir: &Path) -> anyhow::Result<Vec<Str
         exe: exe.to_owned(),
         dir: dir.to_owned(),
         limit: Duration::from_secs(30),
+        report: None,
+        env: suite_env::suite_env(root),
     };
-    let output = suite_command(root, &job)
+    let output = suite_command(&job)
         .args(["--list", "--format", "terse"])
         .stdin(Stdio::null())
         .output()

@@ -43,6 +43,10 @@ pub const PASSED_ON: &[&str] = &[
 /// rather than the path compiled into a binary another copy may have built.
 pub const ROOT_VAR: &str = "HARNESS_ROOT";
 
+/// The file a run's harness reports its skipped tests to (set per run by
+/// `run`; an output, so not part of what keys a verdict).
+pub const REPORT_VAR: &str = "HARNESS_REPORT";
+
 /// Whether suites print each failing test's whole conversation with the
 /// server rather than its last lines (`check --verbose`).
 static WHOLE_CONVERSATIONS: AtomicBool = AtomicBool::new(false);
@@ -88,9 +92,11 @@ pub fn suite_env(root: &Path) -> Vec<(OsString, OsString)> {
     env
 }
 
-fn set(env: &mut Vec<(OsString, OsString)>, name: &str, value: OsString) {
+/// Sets `name` to `value` in `env`, keeping it sorted.
+pub fn set(env: &mut Vec<(OsString, OsString)>, name: &str, value: OsString) {
     env.retain(|(n, _)| n != name);
     env.push((name.into(), value));
+    env.sort();
 }
 
 /// `program`, to be run with exactly `env`.
@@ -115,7 +121,7 @@ mod tests {
                 continue;
             };
             for name in read_variables(&text) {
-                if !PASSED_ON.contains(&name.as_str()) && name != ROOT_VAR {
+                if !PASSED_ON.contains(&name.as_str()) && name != ROOT_VAR && name != REPORT_VAR {
                     missing.push(format!("{name} ({})", entry.path().display()));
                 }
             }

@@ -134,3 +134,61 @@ fn put_starter(copy: &Path) {
         put(&copy.join(LESSON).join(file), &bytes);
     }
 }
+
+const LESSON_11: &str = "lessons/11-scale-out";
+const SOLUTION_11: &str = "solutions/11-scale-out";
+
+/// Lesson 11's solution on a machine without a MongoDB (and, when
+/// `redis-server` is not installed, without a Redis): its cross-server
+/// tests cannot run. They are counted apart, with what they need, and the
+/// lesson is not passed; the reports say so too.
+#[test]
+fn a_skipped_test_is_not_a_pass() {
+    let _lock = COPY.lock().unwrap_or_else(|e| e.into_inner());
+    let copy = family_home("shared-target", 254).join("c");
+    sync_copy_with(&copy, &[LESSON_11, SOLUTION_11]);
+    record_manifest_of(&copy, &[("scale-out", LESSON_11)]);
+    solution_code_of(&copy, SOLUTION_11, LESSON_11);
+    let report = copy.join(".workbook/report.json");
+    let junit = copy.join(".workbook/junit.xml");
+    let args = [
+        "check".to_owned(),
+        "11".to_owned(),
+        "--report".to_owned(),
+        format!("json={}", report.display()),
+        "--report".to_owned(),
+        format!("junit={}", junit.display()),
+    ];
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out) = xtask(&copy, &args, &[]);
+    assert_ne!(code, 0, "a lesson with skipped tests is not passed:\n{out}");
+    assert!(!out.contains("passed ("), "{out}");
+    // With redis-server installed, check starts one: only MongoDB is missing.
+    let need = if has_redis_server() {
+        "MongoDB"
+    } else {
+        "Redis"
+    };
+    let line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("11 scale-out"))
+        .unwrap_or_default();
+    assert!(
+        line.contains(" pass; ") && line.contains(&format!(" need {need}: ")),
+        "the skipped tests are counted apart, with what they need:\n{out}"
+    );
+    let report = std::fs::read_to_string(report).expect("the JSON report");
+    assert!(report.contains("\"verdict\": \"incomplete\""), "{report}");
+    assert!(report.contains("\"status\": \"skip\""), "{report}");
+    let junit = std::fs::read_to_string(junit).expect("the JUnit report");
+    assert!(
+        junit.contains("<skipped message=\"not run: needs "),
+        "{junit}"
+    );
+}
+
+fn has_redis_server() -> bool {
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| dir.join("redis-server").is_file())
+    })
+}

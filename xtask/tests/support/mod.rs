@@ -80,6 +80,11 @@ pub fn set_apart(home: &Path, codegen_units: u32) {
 /// The workbook's files that the copy needs: everything but the other
 /// lessons, the book, CI and the JavaScript check.
 pub fn source_files() -> Vec<String> {
+    source_files_with(&[])
+}
+
+/// [`source_files`], and the lesson and solution folders `extra` too.
+pub fn source_files_with(extra: &[&str]) -> Vec<String> {
     let root = source_root();
     let listed = Command::new("git")
         .current_dir(root)
@@ -111,6 +116,7 @@ pub fn source_files() -> Vec<String> {
             let other_lesson = (f.starts_with("lessons/") || f.starts_with("solutions/"))
                 && ![LESSON, SOLUTION, LESSON_02, SOLUTION_02]
                     .iter()
+                    .chain(extra)
                     .any(|dir| f.starts_with(&format!("{dir}/")));
             let unneeded = ["book/", ".ci/", "tests/js/", "xtask/tests/golden/"]
                 .iter()
@@ -158,8 +164,13 @@ pub fn pristine() -> (MutexGuard<'static, ()>, &'static Path) {
 
 /// Makes `copy` hold the workbook's files as they are, and nothing else.
 pub fn sync_copy(copy: &Path) {
+    sync_copy_with(copy, &[]);
+}
+
+/// [`sync_copy`], with the lesson and solution folders `extra` too.
+pub fn sync_copy_with(copy: &Path, extra: &[&str]) {
     let source = source_root();
-    let files = source_files();
+    let files = source_files_with(extra);
     for file in &files {
         put(
             &copy.join(file),
@@ -179,6 +190,11 @@ pub fn sync_copy(copy: &Path) {
 /// that use it are about other guards, and must not fail because the
 /// workbook's manifest waits for its next recording.
 pub fn record_manifest(copy: &Path) {
+    record_manifest_of(copy, &[("basic-middleware", LESSON)]);
+}
+
+/// [`record_manifest`] for the lessons `(slug, folder)`.
+pub fn record_manifest_of(copy: &Path, lessons: &[(&str, &str)]) {
     let path = copy.join("xtask/manifest.json");
     let text = std::fs::read_to_string(&path).expect("read the manifest");
     let mut manifest: serde_json::Value = serde_json::from_str(&text).expect("a JSON manifest");
@@ -196,18 +212,19 @@ pub fn record_manifest(copy: &Path) {
         &|f| !in_a_suite(f),
     );
     manifest["shared"] = shared;
-    let record = &mut manifest["lessons"]["basic-middleware"];
-    let suite = record["suite"].as_str().expect("a suite folder").to_owned();
-    let crate_files = [
-        format!("{LESSON}/Cargo.toml"),
-        format!("{LESSON}/tests"),
-        format!("{LESSON}/build.rs"),
-        suite,
-    ];
-    let crate_files: Vec<&str> = crate_files.iter().map(String::as_str).collect();
-    record["protected"] = checksums(copy, &crate_files, &|_| true);
-    let lesson = copy.join(LESSON);
-    record["starter"] = checksums(&lesson, &["."], &|_| true);
+    for (slug, dir) in lessons {
+        let record = &mut manifest["lessons"][slug];
+        let suite = record["suite"].as_str().expect("a suite folder").to_owned();
+        let crate_files = [
+            format!("{dir}/Cargo.toml"),
+            format!("{dir}/tests"),
+            format!("{dir}/build.rs"),
+            suite,
+        ];
+        let crate_files: Vec<&str> = crate_files.iter().map(String::as_str).collect();
+        record["protected"] = checksums(copy, &crate_files, &|_| true);
+        record["starter"] = checksums(&copy.join(dir), &["."], &|_| true);
+    }
     put(
         &path,
         (serde_json::to_string_pretty(&manifest).unwrap() + "\n").as_bytes(),
