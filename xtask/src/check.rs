@@ -8,6 +8,7 @@ use crate::grade::{self, Graded, Options, TestResult, TestStatus, Verdict};
 use crate::guide;
 use crate::lessons::{self, Lesson, Which};
 use crate::manifest::{self, Manifest};
+use crate::resolved;
 use crate::services;
 use crate::state::{self, Progress};
 
@@ -101,12 +102,14 @@ fn grade_lessons<'a>(
     request: &Request,
 ) -> anyhow::Result<Vec<Graded<'a>>> {
     let manifest = manifest::load(root)?;
+    // A grader swapped through a cargo config makes every lesson untrustworthy.
+    let replaced = resolved::replaced(root);
     // Integrity first: a lesson whose tests changed is not worth running.
     let mut verdicts: Vec<Option<Graded<'a>>> = Vec::new();
     let mut to_grade = Vec::new();
     for lesson in selected {
         let krate = lesson.crate_of(Which::Starter);
-        match integrity(root, manifest.as_ref(), lesson) {
+        match integrity(root, manifest.as_ref(), lesson, &replaced) {
             Err(changes) => verdicts.push(Some(Graded::skipped(krate, Verdict::Tampered, changes))),
             // Running a lesson nobody touched only proves the starter fails;
             // when a lesson is named, its failures are the guide, so it runs.
@@ -166,7 +169,7 @@ fn grade_lessons<'a>(
         };
         // The run itself may have written to a guarded file.
         if g.verdict != Verdict::Tampered
-            && let Err(changes) = integrity(root, manifest.as_ref(), g.krate.lesson)
+            && let Err(changes) = integrity(root, manifest.as_ref(), g.krate.lesson, &replaced)
         {
             g = Graded::skipped(g.krate, Verdict::Tampered, changes);
         }
@@ -176,16 +179,18 @@ fn grade_lessons<'a>(
 }
 
 /// `Err` with what changed when the lesson's guarded files are not as the
-/// manifest recorded.
+/// manifest recorded, or a crate that grades was `replaced`.
 fn integrity(
     root: &Path,
     manifest: Option<&Manifest>,
     lesson: &Lesson,
+    replaced: &[manifest::Change],
 ) -> Result<(), Vec<manifest::Change>> {
-    let changes = match manifest {
+    let mut changes = match manifest {
         Some(manifest) => manifest::tampered(root, manifest, lesson),
         None => vec![manifest::Change::Unrecorded(manifest::PATH.to_owned())],
     };
+    changes.extend(replaced.iter().cloned());
     if changes.is_empty() {
         Ok(())
     } else {
@@ -315,6 +320,16 @@ fn print_tampered(g: &Graded) {
     println!(
         "\nThe suite is the lesson's spec: a lesson passes by changing the server, not its tests."
     );
+    if g.tampered
+        .iter()
+        .any(|c| matches!(c, manifest::Change::Replaced(..)))
+    {
+        println!(
+            "The crates that grade come from crates.io and this workbook only: remove the \
+             `[patch]`, `paths` or git source that replaces them (in Cargo.toml, in a \
+             .cargo/config.toml here or in any folder above, or in ~/.cargo/config.toml)."
+        );
+    }
     if !restore.is_empty() {
         println!(
             "Restore them with:\n  git checkout -- {}",

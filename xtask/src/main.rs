@@ -24,6 +24,7 @@ mod origin;
 mod prepare;
 mod report;
 mod reset;
+mod resolved;
 mod run;
 mod services;
 mod snapshots;

@@ -192,3 +192,53 @@ fn has_redis_server() -> bool {
         std::env::split_paths(&path).any(|dir| dir.join("redis-server").is_file())
     })
 }
+
+/// Where cargo finds insta's sources for the workbook: a folder of the
+/// registry's, to point a `[patch]` at.
+fn insta_sources() -> String {
+    let output = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
+        .current_dir(source_root())
+        .args(["metadata", "--format-version", "1"])
+        .output()
+        .expect("run cargo metadata");
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("metadata");
+    let insta = metadata["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .find(|p| p["name"] == "insta")
+        .expect("insta is a dependency");
+    let manifest = insta["manifest_path"].as_str().expect("a manifest path");
+    manifest.trim_end_matches("/Cargo.toml").to_owned()
+}
+
+/// A cargo config above the workbook swaps insta for a copy of its own
+/// (here the registry's very sources, as a path): however the copy
+/// behaves, the lesson is TAMPERED, not graded. Both ways cargo offers:
+/// `[patch.crates-io]` and `paths`.
+#[test]
+fn a_patched_grader_is_tampered() {
+    let _lock = COPY.lock().unwrap_or_else(|e| e.into_inner());
+    let insta = insta_sources();
+    let home = family_home("patched", 253);
+    let copy = home.join("workbook");
+    let config = home.join(".cargo/config.toml");
+    let apart = std::fs::read_to_string(&config).expect("the family's config");
+    for swap in [
+        format!("[patch.crates-io]\ninsta = {{ path = {insta:?} }}\n"),
+        format!("paths = [{insta:?}]\n"),
+    ] {
+        sync_copy(&copy);
+        record_manifest(&copy);
+        solution_code(&copy);
+        // `paths` is a top-level key: it goes before any table.
+        put(&config, format!("{swap}\n{apart}").as_bytes());
+        let (code, out) = xtask(&copy, &["check", "01"], &[]);
+        put(&config, apart.as_bytes());
+        assert_ne!(code, 0, "{swap}:\n{out}");
+        assert!(
+            out.contains("TAMPERED") && out.contains("the crate insta comes from"),
+            "{swap} is tampering:\n{out}"
+        );
+    }
+}
