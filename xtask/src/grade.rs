@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 use crate::cargo::{self, Diagnostic};
 use crate::fresh;
 use crate::lessons::Crate;
-use crate::libtest::{self, Status};
 use crate::manifest::Change;
 use crate::origin;
+use crate::outcomes;
 use crate::run::{self, Job};
 use crate::suite_env;
 
@@ -311,23 +311,7 @@ fn from_outcome(
 }
 
 fn outcome(root: &Path, job: &Job, run: run::Finished) -> RunOutcome {
-    let output = libtest::parse(&run.stdout);
-    let mut tests: Vec<TestResult> = output
-        .results
-        .iter()
-        .filter(|(_, status)| *status != Status::Ignored)
-        .map(|(name, status)| TestResult {
-            name: name.clone(),
-            status: if *status == Status::Ok {
-                TestStatus::Pass
-            } else {
-                TestStatus::Fail
-            },
-            output: output.failures.get(name).cloned().unwrap_or_default(),
-            need: None,
-        })
-        .collect();
-    mark_skipped(&mut tests, job.report.as_deref());
+    let mut tests = outcomes::read(job.report.as_deref(), &run.stdout);
 
     let verdict = match run.status {
         None => Verdict::TimedOut,
@@ -368,37 +352,6 @@ fn outcome(root: &Path, job: &Job, run: run::Finished) -> RunOutcome {
         tests,
         stderr: run.stderr,
         elapsed: run.elapsed,
-    }
-}
-
-/// One line of the harness's report (see `harness::grader`).
-#[derive(Deserialize)]
-struct Reported {
-    test: String,
-    status: String,
-    need: String,
-    how: String,
-}
-
-/// Marks the passing tests the harness reported as skipped.
-fn mark_skipped(tests: &mut [TestResult], report: Option<&Path>) {
-    let text = report
-        .and_then(|path| std::fs::read_to_string(path).ok())
-        .unwrap_or_default();
-    for line in text.lines() {
-        let Ok(reported) = serde_json::from_str::<Reported>(line) else {
-            continue;
-        };
-        let test = tests
-            .iter_mut()
-            .find(|t| t.name == reported.test && t.status == TestStatus::Pass);
-        if let (Some(test), "skipped") = (test, reported.status.as_str()) {
-            test.status = TestStatus::Skip;
-            test.need = Some(Need {
-                what: reported.need,
-                how: reported.how,
-            });
-        }
     }
 }
 

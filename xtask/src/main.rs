@@ -21,6 +21,7 @@ mod lessons;
 mod libtest;
 mod manifest;
 mod origin;
+mod outcomes;
 mod prepare;
 mod report;
 mod reset;

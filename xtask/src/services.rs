@@ -48,10 +48,8 @@ pub fn redis() -> Option<Throwaway> {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    // Its own process group: a Ctrl-C meant for the run does not stop it
-    // first, and `Drop` stops it after.
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    // In the runner's process group: a Ctrl-C that stops the run stops it
+    // too (`Drop` would not run then).
     let child = command.spawn().ok()?;
     let service = Throwaway {
         child,

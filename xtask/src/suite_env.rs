@@ -30,8 +30,12 @@ pub const PASSED_ON: &[&str] = &[
     "RUST_LOG",
     "RUST_TEST_THREADS",
     "RUST_MIN_STACK",
-    // What any process may need to start and find a temporary folder.
+    // What any process may need to start, load its libraries and find a
+    // temporary folder.
     "PATH",
+    "LD_LIBRARY_PATH",
+    "DYLD_LIBRARY_PATH",
+    "DYLD_FALLBACK_LIBRARY_PATH",
     "HOME",
     "TMPDIR",
     "TEMP",
