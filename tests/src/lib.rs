@@ -18,6 +18,7 @@
 mod app;
 pub mod attacks;
 mod cases;
+pub mod grader;
 mod logs;
 pub mod polling;
 mod socket;

@@ -23,6 +23,12 @@ tokio::task_local! {
     static TEST: String;
 }
 
+thread_local! {
+    /// Where the last panic on this thread was raised: the test's own
+    /// panic, for the grader's report.
+    static PLACE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
 /// How long any single wait may take: `HARNESS_TIMEOUT_MS`, or 5 seconds.
 pub fn timeout() -> Duration {
     std::env::var("HARNESS_TIMEOUT_MS")
@@ -52,19 +58,33 @@ pub fn run(name: &str, test: impl Future<Output = ()>) {
         runtime.block_on(AssertUnwindSafe(TEST.scope(name.to_owned(), test)).catch_unwind());
     runtime.shutdown_timeout(Duration::from_secs(1));
     crate::logs::end(name);
-    if let Err(panic) = &outcome {
-        let message = panic
+    let message = outcome.as_ref().err().map(|panic| {
+        panic
             .downcast_ref::<String>()
             .map(String::as_str)
             .or_else(|| panic.downcast_ref::<&str>().copied())
-            .unwrap_or("the test panicked");
+            .unwrap_or("the test panicked")
+            .to_owned()
+    });
+    if let Some(message) = &message {
         let flat: Vec<&str> = message.lines().map(str::trim).collect();
         crate::transcript::record("test", format!("failed: {}", flat.join(" ")));
     }
+    let conversation = crate::transcript::rendered(name);
     let show = outcome.is_err() || std::env::var_os("HARNESS_LOG").is_some_and(|v| v == "1");
-    if show && let Some(conversation) = crate::transcript::rendered(name) {
+    if show && let Some(conversation) = &conversation {
         println!("\n{conversation}");
     }
+    let place = PLACE.with(|p| p.borrow_mut().take());
+    crate::grader::finished(
+        name,
+        &crate::grader::Ending {
+            failed: outcome.is_err(),
+            message: message.as_deref(),
+            place: place.as_deref().filter(|_| outcome.is_err()),
+            transcript: conversation.as_deref().filter(|_| outcome.is_err()),
+        },
+    );
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);
     }
@@ -124,6 +144,9 @@ fn install_panic_hook() {
                 // The test's own failure quotes this message: printing it
                 // here too would show the learner the same panic twice.
                 return;
+            }
+            if let Some(at) = info.location() {
+                PLACE.with(|p| *p.borrow_mut() = Some(at.to_string()));
             }
             default_hook(info);
         }));

@@ -167,6 +167,23 @@ fn cargo_errors(stderr: &str) -> String {
     }
 }
 
+/// `cargo metadata` of the workbook, as a build in it would resolve it:
+/// with every cargo config from `root` up, and `Cargo.lock`.
+pub fn metadata(root: &Path) -> anyhow::Result<Value> {
+    let output = cargo(root)
+        .args(["metadata", "--format-version", "1"])
+        .stdin(Stdio::null())
+        .output()
+        .context("starting cargo metadata")?;
+    if !output.status.success() {
+        bail!(
+            "cargo metadata failed: {}",
+            cargo_errors(&String::from_utf8_lossy(&output.stderr))
+        );
+    }
+    serde_json::from_slice(&output.stdout).context("reading cargo metadata")
+}
+
 /// Runs a cargo command with the terminal attached, for `verify`'s steps.
 pub fn run(root: &Path, args: &[&str]) -> anyhow::Result<()> {
     let status = cargo(root).args(args).status().context("starting cargo")?;

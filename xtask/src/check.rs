@@ -8,6 +8,8 @@ use crate::grade::{self, Graded, Options, TestResult, TestStatus, Verdict};
 use crate::guide;
 use crate::lessons::{self, Lesson, Which};
 use crate::manifest::{self, Manifest};
+use crate::resolved;
+use crate::services;
 use crate::state::{self, Progress};
 
 /// What the command line asked for.
@@ -47,8 +49,15 @@ pub fn grade_selected<'a>(
 pub fn show(root: &Path, all: &[Lesson], request: &Request, graded: &[Graded]) -> bool {
     let mut progress: Progress = state::load(root, state::PROGRESS);
     for g in graded {
-        let detail = (g.verdict == Verdict::Failing)
-            .then(|| format!("{} of {}", g.failed().len(), g.tests.len()));
+        let detail = match g.verdict {
+            Verdict::Failing => Some(format!("{} of {}", g.failed().len(), g.tests.len())),
+            Verdict::Incomplete => Some(format!(
+                "{} of {} skipped",
+                g.not_run().len(),
+                g.tests.len()
+            )),
+            _ => None,
+        };
         progress.record(&g.krate.lesson.slug, g.verdict, detail);
     }
     state::save(root, state::PROGRESS, &progress);
@@ -63,7 +72,7 @@ pub fn show(root: &Path, all: &[Lesson], request: &Request, graded: &[Graded]) -
     let passed = graded.iter().all(|g| g.verdict == Verdict::Passed);
     if !single || passed {
         guide::print_next(root, all, &progress);
-    } else if graded[0].verdict != Verdict::Tampered {
+    } else if !matches!(graded[0].verdict, Verdict::Tampered | Verdict::Incomplete) {
         println!(
             "\nStuck? `cargo xtask hint {}` says where to look.",
             graded[0].krate.lesson.number
@@ -93,12 +102,14 @@ fn grade_lessons<'a>(
     request: &Request,
 ) -> anyhow::Result<Vec<Graded<'a>>> {
     let manifest = manifest::load(root)?;
+    // A grader swapped through a cargo config makes every lesson untrustworthy.
+    let replaced = resolved::replaced(root);
     // Integrity first: a lesson whose tests changed is not worth running.
     let mut verdicts: Vec<Option<Graded<'a>>> = Vec::new();
     let mut to_grade = Vec::new();
     for lesson in selected {
         let krate = lesson.crate_of(Which::Starter);
-        match integrity(root, manifest.as_ref(), lesson) {
+        match integrity(root, manifest.as_ref(), lesson, &replaced) {
             Err(changes) => verdicts.push(Some(Graded::skipped(krate, Verdict::Tampered, changes))),
             // Running a lesson nobody touched only proves the starter fails;
             // when a lesson is named, its failures are the guide, so it runs.
@@ -126,6 +137,12 @@ fn grade_lessons<'a>(
             names(&to_grade.iter().map(|c| c.lesson).collect::<Vec<_>>())
         );
     }
+    // Stopped when dropped, after the run.
+    let services = if to_grade.is_empty() {
+        Vec::new()
+    } else {
+        services::start_missing()
+    };
     let limit = |c: &lessons::Crate| {
         request
             .timeout
@@ -137,6 +154,10 @@ fn grade_lessons<'a>(
         limit,
         &Options {
             reuse: !request.fresh,
+            services: services
+                .iter()
+                .map(|service| (service.var, service.url.clone()))
+                .collect(),
         },
     )?
     .into_iter();
@@ -148,7 +169,7 @@ fn grade_lessons<'a>(
         };
         // The run itself may have written to a guarded file.
         if g.verdict != Verdict::Tampered
-            && let Err(changes) = integrity(root, manifest.as_ref(), g.krate.lesson)
+            && let Err(changes) = integrity(root, manifest.as_ref(), g.krate.lesson, &replaced)
         {
             g = Graded::skipped(g.krate, Verdict::Tampered, changes);
         }
@@ -158,16 +179,18 @@ fn grade_lessons<'a>(
 }
 
 /// `Err` with what changed when the lesson's guarded files are not as the
-/// manifest recorded.
+/// manifest recorded, or a crate that grades was `replaced`.
 fn integrity(
     root: &Path,
     manifest: Option<&Manifest>,
     lesson: &Lesson,
+    replaced: &[manifest::Change],
 ) -> Result<(), Vec<manifest::Change>> {
-    let changes = match manifest {
+    let mut changes = match manifest {
         Some(manifest) => manifest::tampered(root, manifest, lesson),
         None => vec![manifest::Change::Unrecorded(manifest::PATH.to_owned())],
     };
+    changes.extend(replaced.iter().cloned());
     if changes.is_empty() {
         Ok(())
     } else {
@@ -204,13 +227,20 @@ pub fn describe(g: &Graded) -> String {
         ),
         Verdict::Failing => {
             let failed = g.failed();
+            let skips = skips(g).map(|s| format!("; {s}")).unwrap_or_default();
             format!(
-                "failing: {} of {} tests ({}){cached}",
+                "failing: {} of {} tests ({}){skips}{cached}",
                 failed.len(),
                 g.tests.len(),
                 names(&failed)
             )
         }
+        Verdict::Incomplete => format!(
+            "{} of {} pass; {}{cached}",
+            g.tests.len() - g.not_run().len(),
+            g.tests.len(),
+            skips(g).unwrap_or_default()
+        ),
         Verdict::DoesNotCompile => "does not compile".to_owned(),
         Verdict::TimedOut => {
             let unfinished: Vec<_> = g
@@ -236,6 +266,23 @@ pub fn describe(g: &Graded) -> String {
                 .join(", ")
         ),
     }
+}
+
+/// `8 need Redis: start one with …`: the tests that did not run, by what
+/// they need, or `None` when every test ran.
+pub fn skips(g: &Graded) -> Option<String> {
+    let mut needs: Vec<(&grade::Need, usize)> = Vec::new();
+    for need in g.not_run().into_iter().filter_map(|t| t.need.as_ref()) {
+        match needs.iter_mut().find(|(n, _)| *n == need) {
+            Some((_, count)) => *count += 1,
+            None => needs.push((need, 1)),
+        }
+    }
+    let said: Vec<String> = needs
+        .iter()
+        .map(|(need, count)| format!("{count} need {}: {}", need.what, need.how))
+        .collect();
+    (!said.is_empty()).then(|| said.join("; "))
 }
 
 /// The failing tests' messages and the compiler's errors, once each.
@@ -273,6 +320,16 @@ fn print_tampered(g: &Graded) {
     println!(
         "\nThe suite is the lesson's spec: a lesson passes by changing the server, not its tests."
     );
+    if g.tampered
+        .iter()
+        .any(|c| matches!(c, manifest::Change::Replaced(..)))
+    {
+        println!(
+            "The crates that grade come from crates.io and this workbook only: remove the \
+             `[patch]`, `paths` or git source that replaces them (in Cargo.toml, in a \
+             .cargo/config.toml here or in any folder above, or in ~/.cargo/config.toml)."
+        );
+    }
     if !restore.is_empty() {
         println!(
             "Restore them with:\n  git checkout -- {}",
@@ -383,6 +440,13 @@ fn print_failures(g: &Graded, verbose: bool) {
              await on something that never happens). The whole run was stopped.",
             grade::seconds(g.limit),
             names_of(&unfinished)
+        );
+    }
+    if !g.not_run().is_empty() {
+        println!(
+            "\n──── not run ────\nThese tests did not run, so the lesson is not passed yet: {}.\n{}",
+            names_of(&g.not_run()),
+            skips(g).unwrap_or_default()
         );
     }
     if g.verdict == Verdict::Crashed && !g.stderr.trim().is_empty() {

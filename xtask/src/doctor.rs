@@ -50,6 +50,7 @@ pub fn doctor(root: &Path) -> anyhow::Result<bool> {
             }
         }
     }
+    redis_note();
     println!();
     if healthy {
         println!("This machine can run the workbook. Next: cargo xtask check");
@@ -76,6 +77,31 @@ pub fn run_checks(root: &Path) -> Vec<Check> {
         }
     }
     checks
+}
+
+/// Lesson 11's cross-server tests need a Redis: without one they are
+/// skipped, and a lesson with skipped tests does not pass. Not a failure
+/// (the other lessons need none), but said, with how to install it.
+fn redis_note() {
+    if std::env::var_os("REDIS_URL").is_some_and(|v| !v.is_empty()) {
+        return; // Checked above, as a service.
+    }
+    match crate::services::on_path("redis-server") {
+        Some(found) => println!(
+            "ok    Redis (lesson 11): {} (check starts a throwaway one for each run)",
+            found.display()
+        ),
+        None => {
+            println!(
+                "note  Redis (lesson 11): redis-server is not installed; lesson 11's cross-server \
+                 tests need it (and MONGODB_URI) and are skipped without it, so lesson 11 cannot pass"
+            );
+            println!("      Debian/Ubuntu: sudo apt-get install redis-server");
+            println!("      Fedora:        sudo dnf install redis");
+            println!("      macOS:         brew install redis");
+            println!("      (check then starts one for each run; or set REDIS_URL to your own)");
+        }
+    }
 }
 
 /// The first line a command prints, if it runs at all.

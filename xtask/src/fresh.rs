@@ -9,6 +9,7 @@
 //! its modification time moving.
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -91,16 +92,22 @@ pub fn remember_build(root: &Path, started: SystemTime, packages: &[&str], build
 }
 
 /// What identifies one run's outcome: the binary (by path, size and time),
-/// the limit, and the environment the harness reads.
-pub fn run_key(exe: &Path, limit: Duration) -> Option<String> {
+/// the limit, and the whole environment the suite runs in (`env`, from
+/// [`suite_env`](crate::suite_env), the very list the run is given).
+pub fn run_key(exe: &Path, limit: Duration, env: &[(OsString, OsString)]) -> Option<String> {
     let meta = std::fs::metadata(exe).ok()?;
     let mut hash = Sha256::new();
     hash.update(exe.to_string_lossy().as_bytes());
     hash.update(meta.len().to_le_bytes());
     hash.update(nanos(meta.modified().ok()?).to_le_bytes());
     hash.update(limit.as_millis().to_le_bytes());
-    for var in ["MONGODB_URI", "REQUIRE_MONGODB", "HARNESS_TIMEOUT_MS"] {
-        hash.update(format!("{var}={:?};", std::env::var(var).ok()).as_bytes());
+    for (name, value) in env {
+        // Lengths first, so that no two environments hash the same bytes.
+        for part in [name, value] {
+            let bytes = part.as_encoded_bytes();
+            hash.update((bytes.len() as u64).to_le_bytes());
+            hash.update(bytes);
+        }
     }
     Some(format!("{:x}", hash.finalize()))
 }

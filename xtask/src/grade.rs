@@ -5,6 +5,7 @@
 //! the solutions through this same code, so what the workbook proves about
 //! itself is what learners get.
 
+use std::ffi::OsString;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
@@ -13,9 +14,11 @@ use serde::{Deserialize, Serialize};
 use crate::cargo::{self, Diagnostic};
 use crate::fresh;
 use crate::lessons::Crate;
-use crate::libtest::{self, Status};
 use crate::manifest::Change;
+use crate::origin;
+use crate::outcomes;
 use crate::run::{self, Job};
+use crate::suite_env;
 
 /// How a crate did against its lesson's suite. Saved (in progress and in
 /// the verdicts kept between runs) as its [`label`](Verdict::label).
@@ -25,6 +28,11 @@ pub enum Verdict {
     Passed,
     #[serde(rename = "failing")]
     Failing,
+    /// Every test that ran passed, but some were skipped: this machine lacks
+    /// what they need (a Redis). Not a pass: the skipped tests may hold the
+    /// lesson's idea.
+    #[serde(rename = "incomplete")]
+    Incomplete,
     #[serde(rename = "does not compile")]
     DoesNotCompile,
     #[serde(rename = "timed out")]
@@ -46,6 +54,7 @@ impl Verdict {
         match self {
             Verdict::Passed => "passed",
             Verdict::Failing => "failing",
+            Verdict::Incomplete => "incomplete",
             Verdict::DoesNotCompile => "does not compile",
             Verdict::TimedOut => "timed out",
             Verdict::Crashed => "crashed",
@@ -63,6 +72,17 @@ pub enum TestStatus {
     Fail,
     /// It never finished: the run timed out or crashed first.
     Error,
+    /// It did not run: the machine lacks what it needs (see [`Need`]).
+    Skip,
+}
+
+/// What a skipped test needs, as the harness said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Need {
+    /// `Redis`.
+    pub what: String,
+    /// How to provide it.
+    pub how: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,6 +91,9 @@ pub struct TestResult {
     pub status: TestStatus,
     /// What a failing test printed: the panic message, insta's diff.
     pub output: String,
+    /// Why a skipped test did not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub need: Option<Need>,
 }
 
 /// What running a suite binary found, kept between runs by [`fresh`].
@@ -118,7 +141,14 @@ impl<'a> Graded<'a> {
     pub fn failed(&self) -> Vec<&TestResult> {
         self.tests
             .iter()
-            .filter(|t| t.status != TestStatus::Pass)
+            .filter(|t| matches!(t.status, TestStatus::Fail | TestStatus::Error))
+            .collect()
+    }
+
+    pub fn not_run(&self) -> Vec<&TestResult> {
+        self.tests
+            .iter()
+            .filter(|t| t.status == TestStatus::Skip)
             .collect()
     }
 }
@@ -128,6 +158,9 @@ pub struct Options {
     /// Reuse the last build and verdicts when nothing changed (`check`), or
     /// always build and run (`verify`, `--fresh`).
     pub reuse: bool,
+    /// Variables pointing the suites at services started for this run
+    /// (see [`services`](crate::services)).
+    pub services: Vec<(&'static str, String)>,
 }
 
 /// Grades `crates`, each run limited to `limit(crate)`.
@@ -141,22 +174,10 @@ pub fn grade<'a>(
         return Ok(Vec::new());
     }
     let packages: Vec<(&str, &Path)> = crates.iter().map(|c| (c.package, c.dir)).collect();
-    let names: Vec<&str> = packages.iter().map(|(p, _)| *p).collect();
-    let reused = options
-        .reuse
-        .then(|| fresh::reuse_build(root, &names))
-        .flatten();
-    let mut build = match reused {
-        Some(build) => build,
-        None => {
-            let started = SystemTime::now();
-            let build = cargo::build_suites(root, &packages)?;
-            fresh::remember_build(root, started, &names, &build);
-            build
-        }
-    };
+    let mut build = build(root, &packages, options)?;
 
     // Run what was built and has no verdict on record for its binary.
+    let (env, key_env) = run_env(root, options);
     let mut graded: Vec<Option<Graded<'a>>> = Vec::new();
     let mut jobs = Vec::new();
     for (i, krate) in crates.iter().enumerate() {
@@ -165,7 +186,7 @@ pub fn grade<'a>(
             graded.push(Some(not_compiled(*krate, &mut build, limit)));
             continue;
         };
-        let key = fresh::run_key(exe, limit);
+        let key = fresh::run_key(exe, limit, &key_env);
         let cached = options
             .reuse
             .then_some(key.as_deref())
@@ -182,16 +203,20 @@ pub fn grade<'a>(
                         exe: exe.clone(),
                         dir: krate.dir.to_owned(),
                         limit,
+                        report: Some(run::report_path(root, krate.package)),
+                        env: env.clone(),
                     },
                 ));
             }
         }
     }
     let plain: Vec<Job> = jobs.iter().map(|(_, _, job)| job.clone()).collect();
-    for ((i, key, job), finished) in jobs.into_iter().zip(run::run_all(root, &plain)) {
+    for ((i, key, job), finished) in jobs.into_iter().zip(run::run_all(&plain)) {
         let outcome = outcome(root, &job, finished?);
         // Timeouts and crashes can depend on the machine's load: never reused.
-        if let (Some(key), Verdict::Passed | Verdict::Failing) = (&key, outcome.verdict) {
+        if let (Some(key), Verdict::Passed | Verdict::Failing | Verdict::Incomplete) =
+            (&key, outcome.verdict)
+        {
             fresh::remember_run(root, crates[i].package, key, &outcome);
         }
         graded[i] = Some(from_outcome(crates[i], outcome, job.limit, false));
@@ -200,6 +225,53 @@ pub fn grade<'a>(
         .into_iter()
         .map(|g| g.expect("every crate graded"))
         .collect())
+}
+
+type Env = Vec<(OsString, OsString)>;
+
+/// The environment suites run in, and the one their verdicts are keyed on:
+/// the same, but for a throwaway service's address, which is new each run
+/// and changes nothing but where the same kind of service listens.
+fn run_env(root: &Path, options: &Options) -> (Env, Env) {
+    let mut env = suite_env::suite_env(root);
+    let mut key_env = env.clone();
+    for (var, value) in &options.services {
+        suite_env::set(&mut env, var, value.into());
+        suite_env::set(
+            &mut key_env,
+            var,
+            "(a throwaway one, started by xtask)".into(),
+        );
+    }
+    (env, key_env)
+}
+
+/// The suites' binaries: the last build when nothing changed since and it
+/// was built here, else cargo's, with any binary another copy of the
+/// workbook built rebuilt here (see [`origin`]).
+fn build(
+    root: &Path,
+    packages: &[(&str, &Path)],
+    options: &Options,
+) -> anyhow::Result<cargo::Build> {
+    let names: Vec<&str> = packages.iter().map(|(p, _)| *p).collect();
+    if options.reuse
+        && let Some(build) = fresh::reuse_build(root, &names)
+        && origin::all_built_here(root, &build)
+    {
+        return Ok(build);
+    }
+    let started = SystemTime::now();
+    let mut build = cargo::build_suites(root, packages)?;
+    let foreign = origin::claim(root, &build, started);
+    if !foreign.is_empty() {
+        origin::forget(&build, &foreign);
+        let started = SystemTime::now();
+        build = cargo::build_suites(root, packages)?;
+        origin::claim(root, &build, started);
+    }
+    fresh::remember_build(root, started, &names, &build);
+    Ok(build)
 }
 
 fn not_compiled<'a>(krate: Crate<'a>, build: &mut cargo::Build, limit: Duration) -> Graded<'a> {
@@ -239,24 +311,13 @@ fn from_outcome(
 }
 
 fn outcome(root: &Path, job: &Job, run: run::Finished) -> RunOutcome {
-    let output = libtest::parse(&run.stdout);
-    let mut tests: Vec<TestResult> = output
-        .results
-        .iter()
-        .filter(|(_, status)| *status != Status::Ignored)
-        .map(|(name, status)| TestResult {
-            name: name.clone(),
-            status: if *status == Status::Ok {
-                TestStatus::Pass
-            } else {
-                TestStatus::Fail
-            },
-            output: output.failures.get(name).cloned().unwrap_or_default(),
-        })
-        .collect();
+    let mut tests = outcomes::read(job.report.as_deref(), &run.stdout);
 
     let verdict = match run.status {
         None => Verdict::TimedOut,
+        Some(status) if status.success() && tests.iter().any(|t| t.status == TestStatus::Skip) => {
+            Verdict::Incomplete
+        }
         Some(status) if status.success() && !tests.is_empty() => Verdict::Passed,
         Some(_) if tests.iter().any(|t| t.status == TestStatus::Fail) => Verdict::Failing,
         Some(_) => Verdict::Crashed,
@@ -279,6 +340,7 @@ fn outcome(root: &Path, job: &Job, run: run::Finished) -> RunOutcome {
                     name,
                     status: TestStatus::Error,
                     output,
+                    need: None,
                 });
             }
         }

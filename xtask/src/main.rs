@@ -20,13 +20,18 @@ mod guide;
 mod lessons;
 mod libtest;
 mod manifest;
+mod origin;
+mod outcomes;
 mod prepare;
 mod report;
 mod reset;
+mod resolved;
 mod run;
+mod services;
 mod snapshots;
 mod solution;
 mod state;
+mod suite_env;
 mod verify;
 mod watch;
 
@@ -190,7 +195,7 @@ fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
             report::validate(&root, &report)?;
             let timeout = timeout.map(seconds).transpose()?;
             if verbose {
-                run::show_whole_conversations();
+                suite_env::show_whole_conversations();
             }
             let request = check::Request {
                 lessons: &lessons,

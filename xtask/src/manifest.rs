@@ -82,14 +82,20 @@ pub enum Change {
     /// The manifest, or its record of the lesson, is missing: nothing to
     /// compare with is no reason to trust.
     Unrecorded(String),
+    /// A crate that grades (insta, the harness, `workbook`) resolves to
+    /// somewhere else than crates.io or this workbook: the crate's name, and
+    /// where it comes from (see `resolved`).
+    Replaced(String, String),
 }
 
 impl Change {
     pub fn path(&self) -> &str {
         match self {
-            Change::Modified(p) | Change::Added(p) | Change::Removed(p) | Change::Unrecorded(p) => {
-                p
-            }
+            Change::Modified(p)
+            | Change::Added(p)
+            | Change::Removed(p)
+            | Change::Unrecorded(p)
+            | Change::Replaced(p, _) => p,
         }
     }
 }
@@ -101,6 +107,10 @@ impl std::fmt::Display for Change {
             Change::Added(p) => write!(f, "{p} (added)"),
             Change::Removed(p) => write!(f, "{p} (deleted)"),
             Change::Unrecorded(p) => write!(f, "{p} (no record to compare with)"),
+            Change::Replaced(name, from) => write!(
+                f,
+                "the crate {name} comes from {from}, not from crates.io nor this workbook"
+            ),
         }
     }
 }

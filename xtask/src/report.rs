@@ -165,6 +165,12 @@ fn cap(text: &str, limit: usize) -> String {
 
 /// The gist of a failure: insta's changed lines, or the panic message.
 fn message(test: &TestResult) -> String {
+    if let Some(need) = &test.need {
+        return cap(
+            &format!("not run: needs {}: {}", need.what, need.how),
+            MESSAGE_CAP,
+        );
+    }
     let output = readable(&test.output);
     if let Some(snapshot) = output.lines().find_map(|l| l.strip_prefix("Snapshot: ")) {
         let changed: Vec<&str> = output
@@ -214,6 +220,7 @@ fn lesson_message(g: &Graded) -> Option<String> {
             &format!("the suite crashed: {}", g.stderr.trim()),
             OUTPUT_CAP,
         )),
+        Verdict::Incomplete => crate::check::skips(g).map(|s| format!("not every test ran: {s}")),
         Verdict::Passed | Verdict::Failing => None,
     }
 }
@@ -223,6 +230,7 @@ fn status_word(status: TestStatus) -> &'static str {
         TestStatus::Pass => "pass",
         TestStatus::Fail => "fail",
         TestStatus::Error => "error",
+        TestStatus::Skip => "skip",
     }
 }
 
@@ -246,7 +254,7 @@ fn overall(graded: &[Graded]) -> &'static str {
 fn lesson_status(g: &Graded) -> &'static str {
     match g.verdict {
         Verdict::Passed => "pass",
-        Verdict::Failing | Verdict::NotStarted => "fail",
+        Verdict::Failing | Verdict::Incomplete | Verdict::NotStarted => "fail",
         _ => "error",
     }
 }
@@ -301,11 +309,11 @@ fn json_report<'a>(graded: &'a [Graded]) -> JsonReport<'a> {
                 .tests
                 .iter()
                 .map(|t| {
-                    let failed = t.status != TestStatus::Pass;
+                    let failed = matches!(t.status, TestStatus::Fail | TestStatus::Error);
                     JsonTest {
                         name: &t.name,
                         status: status_word(t.status),
-                        message: failed.then(|| message(t)),
+                        message: (t.status != TestStatus::Pass).then(|| message(t)),
                         output: failed.then(|| cap(&readable(&t.output), OUTPUT_CAP)),
                     }
                 })
@@ -420,6 +428,13 @@ fn junit(graded: &[Graded]) -> String {
                 TestStatus::Pass => cases.push_str(&format!(
                     "    <testcase classname=\"{id}\" name=\"{name}\"/>\n"
                 )),
+                TestStatus::Skip => {
+                    skipped += 1;
+                    cases.push_str(&format!(
+                        "    <testcase classname=\"{id}\" name=\"{name}\"><skipped message=\"{}\"/></testcase>\n",
+                        xml(&message(t))
+                    ));
+                }
                 status => {
                     let tag = if status == TestStatus::Fail {
                         "failure"

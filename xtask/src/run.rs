@@ -6,15 +6,17 @@
 //! the whole group when the time is up is the only way to be sure nothing
 //! is left running or holding a port.
 
+use std::ffi::OsString;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+
+use crate::suite_env;
 
 /// More output than this is a learner's print loop: the rest is dropped.
 const OUTPUT_CAP: usize = 4 << 20;
@@ -26,6 +28,11 @@ pub struct Job {
     /// The crate's directory: cargo runs tests from there, so do we.
     pub dir: PathBuf,
     pub limit: Duration,
+    /// The file the harness tells the grader of skipped tests in
+    /// (`HARNESS_REPORT`), emptied before the run.
+    pub report: Option<PathBuf>,
+    /// Its whole environment (see [`suite_env`]).
+    pub env: Vec<(OsString, OsString)>,
 }
 
 /// How a run ended.
@@ -40,7 +47,7 @@ pub struct Finished {
 
 /// Runs every job, up to the machine's core count at a time, and returns
 /// how each ended, in the order given.
-pub fn run_all(root: &Path, jobs: &[Job]) -> Vec<anyhow::Result<Finished>> {
+pub fn run_all(jobs: &[Job]) -> Vec<anyhow::Result<Finished>> {
     let workers = thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(jobs.len().max(1));
@@ -54,7 +61,7 @@ pub fn run_all(root: &Path, jobs: &[Job]) -> Vec<anyhow::Result<Finished>> {
                     let Some(i) = next.lock().unwrap_or_else(|e| e.into_inner()).next() else {
                         break;
                     };
-                    let finished = run_one(root, &jobs[i]);
+                    let finished = run_one(&jobs[i]);
                     results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(finished);
                 }
             });
@@ -68,55 +75,34 @@ pub fn run_all(root: &Path, jobs: &[Job]) -> Vec<anyhow::Result<Finished>> {
         .collect()
 }
 
-/// The environment every suite runs in, whatever the learner's shell says.
-///
-/// insta would otherwise pass a mismatching snapshot, or write the learner's
-/// output over it, when told to by `INSTA_UPDATE` (`always`, `force`,
-/// `unseen`, or `auto` outside CI), `INSTA_FORCE_PASS=1`, the deprecated
-/// `INSTA_FORCE_UPDATE(_SNAPSHOTS)=1` (which sets `INSTA_UPDATE=force`), or
-/// `behavior.force_pass` / `behavior.update` in an `insta.yaml`,
-/// `.insta.yaml` or `.config/insta.yaml`. Every `INSTA_*` variable is
-/// dropped, and the ones that matter are set explicitly: insta reads its
-/// config file only for the settings whose variable is unset or empty.
-/// Whether suites print each failing test's whole conversation with the
-/// server rather than its last lines (`check --verbose`).
-static WHOLE_CONVERSATIONS: AtomicBool = AtomicBool::new(false);
-
-pub fn show_whole_conversations() {
-    WHOLE_CONVERSATIONS.store(true, Ordering::Relaxed);
+/// A suite binary's command: run from its crate's directory, with exactly
+/// the job's environment.
+fn suite_command(job: &Job) -> Command {
+    let mut command = suite_env::command(&job.exe, &job.env);
+    command.current_dir(&job.dir).args(["--color", "never"]);
+    if let Some(report) = &job.report {
+        command.env(suite_env::REPORT_VAR, report);
+    }
+    command
 }
 
-fn suite_command(root: &Path, job: &Job) -> Command {
-    let mut command = Command::new(&job.exe);
-    command.current_dir(&job.dir).args(["--color", "never"]);
-    for (key, _) in std::env::vars_os() {
-        let key_text = key.to_string_lossy();
-        // Nocapture would mix every test's output into one stream, and
-        // colour codes would break reading it.
-        if key_text.starts_with("INSTA_")
-            || key_text == "RUST_TEST_NOCAPTURE"
-            || key_text == "CLICOLOR_FORCE"
-        {
-            command.env_remove(&key);
+/// Where the run of `package`'s suite reports to the grader.
+pub fn report_path(root: &Path, package: &str) -> PathBuf {
+    root.join(crate::state::DIR)
+        .join("runs")
+        .join(format!("{package}.jsonl"))
+}
+
+fn run_one(job: &Job) -> anyhow::Result<Finished> {
+    let start = Instant::now();
+    if let Some(report) = &job.report {
+        // A line left from another run would speak for this one.
+        let _ = std::fs::remove_file(report);
+        if let Some(dir) = report.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
     }
-    command
-        .env("INSTA_UPDATE", "no")
-        .env("INSTA_FORCE_PASS", "0")
-        .env("INSTA_REQUIRE_FULL_MATCH", "0")
-        .env("INSTA_OUTPUT", "diff")
-        .env("INSTA_GLOB_FAIL_FAST", "0")
-        .env("INSTA_WORKSPACE_ROOT", root)
-        .env("RUST_BACKTRACE", "0");
-    if WHOLE_CONVERSATIONS.load(Ordering::Relaxed) {
-        command.env("HARNESS_TRANSCRIPT", "all");
-    }
-    command
-}
-
-fn run_one(root: &Path, job: &Job) -> anyhow::Result<Finished> {
-    let start = Instant::now();
-    let mut command = suite_command(root, job);
+    let mut command = suite_command(job);
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -188,8 +174,10 @@ pub fn list_tests(root: &Path, exe: &Path, dir: &Path) -> anyhow::Result<Vec<Str
         exe: exe.to_owned(),
         dir: dir.to_owned(),
         limit: Duration::from_secs(30),
+        report: None,
+        env: suite_env::suite_env(root),
     };
-    let output = suite_command(root, &job)
+    let output = suite_command(&job)
         .args(["--list", "--format", "terse"])
         .stdin(Stdio::null())
         .output()
