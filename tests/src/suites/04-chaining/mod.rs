@@ -23,6 +23,7 @@ crate::cases! {
     [
         accepts_a_valid_token,
         refuses_a_banned_user,
+        a_ban_store_that_cannot_answer_keeps_the_door_shut,
         a_banned_user_from_a_full_ip_gets_account_suspended,
         an_invalid_token_from_a_full_ip_gets_invalid_token,
         logging_sees_every_attempt_refused_or_not,
@@ -208,6 +209,30 @@ async fn refuses_a_banned_user(app: App) {
         "a banned user ({CHAPTER}, \"Authorization\")"
     );
     assert_json_snapshot!(refusal);
+}
+
+/// The ban store fails while `authorize` asks it: the handshake is
+/// refused (`Authentication failed`, as 03 answers when the user store is
+/// down), never let in. With MongoDB only: a `bans` document whose
+/// `bannedAt` is not a date makes the store's read fail, as a database gone
+/// away would. In memory the store cannot fail, and the case has nothing to
+/// check.
+async fn a_ban_store_that_cannot_answer_keeps_the_door_shut(app: App) {
+    let server = TestApp::spawn(&app).await;
+    let ada = server.user("ada").await;
+    let Some(db) = &server.ctx.db else {
+        return;
+    };
+    db.collection::<mongodb::bson::Document>("bans")
+        .insert_one(mongodb::bson::doc! { "userId": &ada.id, "bannedAt": "not a date" })
+        .await
+        .expect("MongoDB answers");
+    let here = Origin::new(&server, "127.0.0.1").await;
+    let refusal = here.refusal(Some(&ada.token)).await;
+    assert_eq!(
+        refusal, "Authentication failed",
+        "a ban store that cannot answer must keep the door shut ({CHAPTER}, \"Authorization\")"
+    );
 }
 
 /// The address is full, and the user is banned: the ban is the answer.
