@@ -151,7 +151,7 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-// EXERCISE: last_seen
+// EXERCISE: last_socket_left
 /// Runs once `socket` of `user_id` is gone (it left at `left_at`, and is
 /// out of every room): if the user has no socket left on any server
 /// ([`sockets_of`]) and this departure is still the user's latest on this
@@ -170,7 +170,7 @@ pub async fn last_socket_left<A: Adapter>(
         "set lastSeen when the user's last socket anywhere has left (chapter 11, \"The last socket\")"
     )
 }
-// EXERCISE_END: last_seen
+// EXERCISE_END: last_socket_left
 
 /// `GET /api/presence/{userId}` → `{userId, status, sockets, lastSeen}`.
 pub async fn presence<A: Adapter>(

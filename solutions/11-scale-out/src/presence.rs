@@ -161,8 +161,8 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-// EXERCISE: last_seen
-// ANCHOR: last_seen
+// EXERCISE: last_socket_left
+// ANCHOR: last_socket_left
 /// Runs once `socket` of `user_id` is gone (it left at `left_at`): if the
 /// user has no socket left on any server, they are offline, and `lastSeen`
 /// says since when.
@@ -191,8 +191,8 @@ pub async fn last_socket_left<A: Adapter>(
         Err(e) => tracing::error!(%user_id, error = %e, "cannot count the user's sockets"),
     }
 }
-// ANCHOR_END: last_seen
-// EXERCISE_END: last_seen
+// ANCHOR_END: last_socket_left
+// EXERCISE_END: last_socket_left
 
 /// `GET /api/presence/{userId}` → `{userId, status, sockets, lastSeen}`.
 pub async fn presence<A: Adapter>(
