@@ -9,8 +9,9 @@ use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 use workbook::Context;
 use workbook::payload::Object;
-use workbook::users::PublicUser;
+use workbook::users::{PublicUser, Role};
 
+use crate::auth::Refusal;
 use crate::presence::Presence;
 
 /// What a client sees after `disconnect-user`, in `forceDisconnect`.
@@ -28,14 +29,68 @@ pub async fn register<A: Adapter>(
     let departure = presence.departure(io, &user.id, socket.id);
     socket.extensions.insert(departure);
     socket.on("whoami", crate::chat::whoami::<A>);
-    socket.on("disconnect-user", disconnect_user::<A>);
-    socket.on("online-users", online_users::<A>);
+    socket.on("disconnect-user", on_disconnect_user::<A>);
+    socket.on("online-users", on_online_users::<A>);
     Ok(())
 }
 
 /// Once connected: a log line.
 pub async fn on_connect<A: Adapter>(socket: SocketRef<A>, Extension(user): Extension<PublicUser>) {
     tracing::info!(user_id = %user.id, socket_id = %socket.id, "administrator connected");
+}
+
+/// Seed 001's per-event check, as in lesson 05: `require_admin` answered
+/// once, at the handshake, and a socket can stay open for days. Every
+/// `/admin` event asks the store again, so an administrator demoted or
+/// deleted since then stops acting at once, on whichever server their
+/// socket lives. A store that cannot answer is a no.
+async fn still_admin(ctx: &Context, user: &PublicUser) -> Result<(), Refusal> {
+    match ctx.users.find_by_id(&user.id).await {
+        Ok(Some(found)) if found.role == Role::Admin => Ok(()),
+        Ok(_) => Err(Refusal::AdminRequired),
+        Err(e) => {
+            tracing::error!(user_id = %user.id, error = %e, "cannot read the user");
+            Err(Refusal::Unavailable)
+        }
+    }
+}
+
+/// Refuses an `/admin` event: the ack says why, nothing is done, and this
+/// `/admin` socket is closed (its next handshake meets the lock again).
+fn dismiss<A: Adapter>(socket: SocketRef<A>, ack: AckSender<A>, refusal: Refusal) {
+    tracing::warn!(socket_id = %socket.id, %refusal, "admin event refused");
+    let _ = ack.send(&serde_json::json!({ "error": refusal.to_string() }));
+    let _ = socket.disconnect();
+}
+
+/// `disconnect-user`, as `/admin` receives it: still an administrator? Then
+/// the work.
+async fn on_disconnect_user<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    State(ctx): State<Context>,
+    Extension(user): Extension<PublicUser>,
+    ack: AckSender<A>,
+    payload: TryData<Object<DisconnectUser>>,
+) {
+    match still_admin(&ctx, &user).await {
+        Ok(()) => disconnect_user(io, ack, payload).await,
+        Err(refusal) => dismiss(socket, ack, refusal),
+    }
+}
+
+/// `online-users`, behind the same check.
+async fn on_online_users<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    State(ctx): State<Context>,
+    Extension(user): Extension<PublicUser>,
+    ack: AckSender<A>,
+) {
+    match still_admin(&ctx, &user).await {
+        Ok(()) => online_users(io, State(ctx), ack).await,
+        Err(refusal) => dismiss(socket, ack, refusal),
+    }
 }
 
 /// `disconnect-user {userId}`.

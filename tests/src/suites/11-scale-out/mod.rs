@@ -28,6 +28,7 @@ use crate::{App, Socket, TestApp, TestUser};
 crate::cases! {
     lesson_11 in suites::scale_out, dir "11-scale-out",
     [
+        a_demoted_admin_cannot_act_from_an_open_socket,
         refuses_to_start_with_redis_but_without_mongodb,
         room_messages_reach_the_room,
         join_room_refuses_a_name_over_64_characters,
@@ -950,4 +951,33 @@ async fn send_message_from_outside_the_room_reaches_neither_server(app: App) {
     assert_eq!(ack, json!({ "error": "Not a member of this room" }));
     on_a.assert_silent("new-message", QUIET).await;
     carol_on_b.assert_silent("new-message", QUIET).await;
+}
+
+/// Lesson 05's per-event check holds here too: an administrator demoted
+/// while their `/admin` socket is open can neither list nor disconnect
+/// anyone from it; the answer is the lock's, and the console is closed.
+async fn a_demoted_admin_cannot_act_from_an_open_socket(app: App) {
+    let server = one_server(&app).await;
+    let (root, ada) = (server.admin("root").await, server.user("ada").await);
+    let ada_socket = device(&server, &ada).await;
+    let console = connect(&server, "/admin", &root.token).await;
+    let demoted = server
+        .ctx
+        .users
+        .set_role(&root.id, workbook::users::Role::User)
+        .await;
+    assert!(demoted.expect("the store"), "root is in the store");
+    let answer = console
+        .ack("disconnect-user", json!({ "userId": ada.id }))
+        .await;
+    assert_eq!(
+        answer,
+        json!({ "error": "Admin access required" }),
+        "root is a user now: every /admin event asks the store again before it acts \
+         (see book/src/11-scale-out.md)"
+    );
+    console.next("disconnect").await;
+    ada_socket.assert_silent("forceDisconnect", QUIET).await;
+    let me = ada_socket.ack("whoami", json!({})).await;
+    assert_eq!(me["id"], json!(ada.id), "ada is still connected: {me}");
 }
