@@ -27,6 +27,8 @@ pub struct Suite {
 
 pub struct Case {
     pub name: &'static str,
+    /// The step of the lesson this case belongs to: `step_1`, `step_2`...
+    pub step: &'static str,
     pub run: fn(App) -> BoxFuture<'static, ()>,
 }
 
@@ -82,41 +84,55 @@ pub fn run_case(suite: &Suite, name: &str, app: App) {
     suite.run(name, (case.run)(app));
 }
 
-/// Declares a suite's cases and the `lesson_NN!` macro that runs them:
+/// Declares a suite's cases, grouped into the lesson's steps, and the
+/// `lesson_NN!` macro that runs them:
 ///
 /// ```ignore
 /// crate::cases! {
-///     lesson_02 in suites::jwt_auth, dir "02-jwt-auth", attacks on "/",
-///     [accepts_a_valid_token, whoami_answers_from_the_store_not_the_token]
+///     lesson_02 in suites::jwt_auth, dir "02-jwt-auth",
+///     step_1 with attacks on "/": [accepts_a_valid_token, refuses_a_forged_token],
+///     step_2: [whoami_answers_from_the_store_not_the_token],
 /// }
 /// ```
 ///
-/// `attacks on "/"` adds one test per shared hostile handshake, snapshotted
-/// with [`crate::attacks::outcome`]; `attacks on "/" judged by f` records
-/// the outcome with `f` instead. A crate then writes
+/// A step is one idea of the lesson: its title and exercise regions are in
+/// the lesson's `Cargo.toml` (`[package.metadata.workbook]`), and its
+/// cases are the tests that turn green once the learner has written it.
+/// Each step becomes a module, so libtest names a test `step_2::case`:
+/// the grader reads the step from the name, and `check NN --step 2` is a
+/// libtest filter. A case belongs to a step by being listed there, so it
+/// cannot be registered without one.
+///
+/// `with attacks on "/"` puts one test per shared hostile handshake in that
+/// step, snapshotted with [`crate::attacks::outcome`]; `with attacks on "/"
+/// judged by f` records the outcome with `f` instead. A crate then writes
 /// `harness::lesson_02!(my_crate::app);`, or
 /// `harness::lesson_03!(my_crate::app, extra)` where the suite needs more
 /// from the crate (see [`App::extra`]).
 #[macro_export]
 macro_rules! cases {
     (
-        $lesson:ident in $($module:ident)::+, dir $dir:literal
-        $(, attacks on $ns:literal $(judged by $judge:path)?)? ,
-        [$($case:ident),* $(,)?]
+        $lesson:ident in $($module:ident)::+, dir $dir:literal,
+        $(
+            $step:ident $(with attacks on $ns:literal $(judged by $judge:path)?)? :
+            [$($case:ident),* $(,)?]
+        ),+ $(,)?
     ) => {
         $crate::cases!(@define ($) $lesson, [$($module)::+], $dir,
-            [$($ns $(, $judge)?)?], [$($case),*]);
+            [$( $step [$($ns $(, $judge)?)?] [$($case),*] )+]);
     };
     (@define ($d:tt) $lesson:ident, [$($module:ident)::+], $dir:literal,
-        [$($attacks:tt)*], [$($case:ident),*]) => {
-        /// This suite: every case of it, by name, and where its snapshots are.
+        [$( $step:ident [$($attacks:tt)*] [$($case:ident),*] )+]) => {
+        /// This suite: every case of it, by name and step, and where its
+        /// snapshots are.
         pub static SUITE: $crate::Suite = $crate::Suite {
             dir: $dir,
-            cases: &[$($crate::Case {
+            cases: &[$($($crate::Case {
                 name: stringify!($case),
+                step: stringify!($step),
                 run: |app| ::std::boxed::Box::pin($case(app)),
-            }),*],
-            attacks: $crate::cases!(@attacks $($attacks)*),
+            }),*),+],
+            attacks: $crate::cases!(@attacks $([$($attacks)*])+),
         };
 
         #[doc = concat!("One `#[test]` per case of the suite in `tests/src/suites/", $dir, "`.")]
@@ -130,20 +146,27 @@ macro_rules! cases {
                     $crate::App::new($d app) $d(.with_extra($d extra))?
                 }
                 $(
-                    #[test]
-                    fn $case() {
-                        $crate::run_case(suite(), stringify!($case), subject());
+                    mod $step {
+                        use super::{suite, subject};
+                        $(
+                            #[test]
+                            fn $case() {
+                                $crate::run_case(suite(), stringify!($case), subject());
+                            }
+                        )*
+                        $crate::cases!(@attack_tests [$($attacks)*]);
                     }
-                )*
-                $crate::cases!(@attack_tests [$($attacks)*]);
+                )+
             };
         }
     };
+    // The one step that takes the attacks says how they are judged.
     (@attacks) => { None };
-    (@attacks $ns:literal) => {
+    (@attacks [] $($rest:tt)*) => { $crate::cases!(@attacks $($rest)*) };
+    (@attacks [$ns:literal] $($rest:tt)*) => {
         Some($crate::Attacks { namespace: $ns, outcome: $crate::attacks::outcome })
     };
-    (@attacks $ns:literal, $judge:path) => {
+    (@attacks [$ns:literal, $judge:path] $($rest:tt)*) => {
         Some($crate::Attacks { namespace: $ns, outcome: $judge })
     };
     (@attack_tests []) => {};

@@ -83,13 +83,15 @@ pub(crate) fn rendered(test: &str) -> Option<String> {
     ))
 }
 
-/// The test that the current thread works for: libtest names a test's
-/// thread after it, and [`crate::run`] names its runtime's threads
-/// `server:<test>`.
+/// The case that the current thread works for: libtest names a test's
+/// thread after its path (`step_2::case`), and [`crate::run`] names its
+/// runtime's threads `server:<case>`. Case names are unique in a suite, so
+/// the step is left off.
 pub(crate) fn current_test() -> String {
     let thread = std::thread::current();
     let name = thread.name().unwrap_or("");
-    name.strip_prefix(SERVER_THREAD).unwrap_or(name).to_owned()
+    let name = name.strip_prefix(SERVER_THREAD).unwrap_or(name);
+    name.rsplit("::").next().unwrap_or(name).to_owned()
 }
 
 /// Keys whose string values are secrets.

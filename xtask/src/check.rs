@@ -3,6 +3,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use anyhow::bail;
+
 use crate::failure::{self, Cause};
 use crate::grade::{self, Graded, Options, TestResult, TestStatus, Verdict};
 use crate::guide;
@@ -11,10 +13,14 @@ use crate::manifest::{self, Manifest};
 use crate::resolved;
 use crate::services;
 use crate::state::{self, Progress};
+use crate::steps;
 
 /// What the command line asked for.
 pub struct Request<'r> {
+    /// The lessons named, all when empty.
     pub lessons: &'r [String],
+    /// Which of their tests to run: all, a step, or those a name matches.
+    pub only: Only,
     pub timeout: Option<Duration>,
     /// Build and run everything, whatever was recorded.
     pub fresh: bool,
@@ -22,12 +28,77 @@ pub struct Request<'r> {
     pub verbose: bool,
 }
 
+/// Which tests of a lesson a check runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Only {
+    All,
+    /// One step, from 1.
+    Step(usize),
+    /// The tests whose names contain one of these.
+    Named(Vec<String>),
+}
+
+impl Only {
+    /// The libtest filters that run these tests.
+    fn filters(&self) -> Vec<String> {
+        match self {
+            Only::All => Vec::new(),
+            Only::Step(number) => vec![steps::filter(*number)],
+            Only::Named(names) => names.clone(),
+        }
+    }
+}
+
+/// What a check found, for `watch`.
+pub struct Checked {
+    pub passed: bool,
+    /// The step to work on, when one lesson was checked whole and has one.
+    pub step: Option<usize>,
+}
+
+/// Sorts `args` into lessons and, for one lesson, test names to match:
+/// `check 04 slot` runs the tests of lesson 04 whose names hold `slot`.
+/// `step` (from `--step`) narrows the run to one step of that lesson.
+pub fn parse(
+    all: &[Lesson],
+    args: &[String],
+    step: Option<usize>,
+) -> anyhow::Result<(Vec<String>, Only)> {
+    let (named, rest): (Vec<String>, Vec<String>) = args
+        .iter()
+        .cloned()
+        .partition(|arg| lessons::find(all, arg).is_ok());
+    if named.is_empty()
+        && let Some(first) = rest.first()
+    {
+        // Not a lesson, and no lesson to search: say which lessons exist.
+        lessons::find(all, first)?;
+    }
+    let only = match (step, rest.is_empty()) {
+        (None, true) => return Ok((named, Only::All)),
+        (Some(_), false) => bail!("give --step or test names, not both"),
+        (Some(number), true) => Only::Step(number),
+        (None, false) => Only::Named(rest),
+    };
+    let [one] = named.as_slice() else {
+        bail!("--step and test names go with one lesson: `cargo xtask check 04 --step 2`");
+    };
+    if let Only::Step(number) = only {
+        let lesson = lessons::find(all, one)?;
+        let count = lesson.steps.len();
+        if number == 0 || number > count {
+            bail!("lesson {lesson} has steps 1 to {count}: there is no step {number}");
+        }
+    }
+    Ok((named, only))
+}
+
 /// Failures shown in full before the rest are only named.
 const SHOWN_IN_FULL: usize = 3;
 
 /// Grades the lessons `request` names (all when none) and says how they
-/// did; returns whether every one passed.
-pub fn check(root: &Path, all: &[Lesson], request: &Request) -> anyhow::Result<bool> {
+/// did.
+pub fn check(root: &Path, all: &[Lesson], request: &Request) -> anyhow::Result<Checked> {
     let graded = grade_selected(root, all, request)?;
     Ok(show(root, all, request, &graded))
 }
@@ -44,41 +115,141 @@ pub fn grade_selected<'a>(
 }
 
 /// Records the verdicts as the learner's progress and prints them: one line
-/// per lesson, the details of a single one, and what to do next. Returns
-/// whether every lesson passed.
-pub fn show(root: &Path, all: &[Lesson], request: &Request, graded: &[Graded]) -> bool {
+/// per lesson, the details of a single one, and what to do next.
+pub fn show(root: &Path, all: &[Lesson], request: &Request, graded: &[Graded]) -> Checked {
     let mut progress: Progress = state::load(root, state::PROGRESS);
-    for g in graded {
-        let detail = match g.verdict {
-            Verdict::Failing => Some(format!("{} of {}", g.failed().len(), g.tests.len())),
-            Verdict::Incomplete => Some(format!(
-                "{} of {} skipped",
-                g.not_run().len(),
-                g.tests.len()
-            )),
-            _ => None,
-        };
-        progress.record(&g.krate.lesson.slug, g.verdict, detail);
-    }
-    state::save(root, state::PROGRESS, &progress);
-
-    let single = graded.len() == 1;
-    for g in graded {
-        println!("  {:<24} {}", g.krate.lesson.to_string(), describe(g));
-    }
-    if single {
-        print_details(&graded[0], request.verbose);
+    // A run of some tests says nothing of the lesson as a whole.
+    if request.only == Only::All {
+        for g in graded {
+            progress.record(&g.krate.lesson.slug, g.verdict, summary(g));
+        }
+        state::save(root, state::PROGRESS, &progress);
     }
     let passed = graded.iter().all(|g| g.verdict == Verdict::Passed);
-    if !single || passed {
+    let [single] = graded else {
+        for g in graded {
+            println!("  {:<24} {}", g.krate.lesson.to_string(), describe(g));
+        }
         guide::print_next(root, all, &progress);
-    } else if !matches!(graded[0].verdict, Verdict::Tampered | Verdict::Incomplete) {
+        return Checked { passed, step: None };
+    };
+    let step = show_one(single, request);
+    if request.only == Only::All && passed {
+        guide::print_next(root, all, &progress);
+    } else if !passed && !matches!(single.verdict, Verdict::Tampered | Verdict::Incomplete) {
         println!(
             "\nStuck? `cargo xtask hint {}` says where to look.",
-            graded[0].krate.lesson.number
+            single.krate.lesson.number
         );
     }
-    passed
+    Checked { passed, step }
+}
+
+/// What progress keeps of a verdict beside its label.
+fn summary(g: &Graded) -> Option<String> {
+    match g.verdict {
+        Verdict::Failing => Some(format!("{} of {}", g.failed().len(), g.tests.len())),
+        Verdict::Incomplete => Some(format!(
+            "{} of {} skipped",
+            g.not_run().len(),
+            g.tests.len()
+        )),
+        _ => None,
+    }
+}
+
+/// Prints one lesson's grade: where the learner stands, then the failures
+/// of the step to work on, and only a count of the later ones. Returns
+/// that step.
+fn show_one(g: &Graded, request: &Request) -> Option<usize> {
+    let lesson = g.krate.lesson;
+    if let Only::Named(names) = &request.only
+        && g.tests.is_empty()
+        && g.verdict == Verdict::Crashed
+    {
+        println!(
+            "  {lesson}: no test name holds {}. `cargo xtask check {}` runs them all and names the failing ones.",
+            quoted(names),
+            lesson.number
+        );
+        return None;
+    }
+    let ran = matches!(
+        g.verdict,
+        Verdict::Failing | Verdict::Incomplete | Verdict::Passed
+    );
+    let tallies = steps::tally(lesson, &g.tests);
+    let focus = match &request.only {
+        _ if !ran => None,
+        Only::Step(number) => {
+            let tally = &tallies[number - 1];
+            println!(
+                "  {lesson}, step {number} of {} ({}): {} of {} tests pass",
+                tallies.len(),
+                tally.title,
+                tally.passed,
+                tally.total
+            );
+            None
+        }
+        Only::Named(names) => {
+            let passed = g
+                .tests
+                .iter()
+                .filter(|t| t.status == TestStatus::Pass)
+                .count();
+            println!(
+                "  {lesson}, the tests named with {}: {passed} of {} pass",
+                quoted(names),
+                g.tests.len()
+            );
+            None
+        }
+        Only::All => steps::standing(&tallies).and_then(|standing| {
+            println!("  {lesson}: {standing}");
+            steps::current(&tallies).map(|t| t.number)
+        }),
+    };
+    // The line above says it all, but for a pass or a run that never got
+    // to its tests.
+    if focus.is_none() && (request.only == Only::All || !ran) {
+        println!("  {:<24} {}", lesson.to_string(), describe(g));
+    }
+    print_details(g, focus, request.verbose);
+    if let Some(number) = focus {
+        print_later(&tallies, number);
+    }
+    focus
+}
+
+/// `` `slot` or `ban` ``.
+fn quoted(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    quoted.join(" or ")
+}
+
+/// `Later: steps 3 (banning) and 4 (the chain), 12 tests.`
+fn print_later(tallies: &[steps::Tally], current: usize) {
+    let later: Vec<&steps::Tally> = tallies
+        .iter()
+        .filter(|t| t.number > current && !t.done())
+        .collect();
+    if later.is_empty() {
+        return;
+    }
+    let tests: usize = later.iter().map(|t| t.total - t.passed).sum();
+    let named: Vec<String> = later
+        .iter()
+        .map(|t| format!("{} ({})", t.number, t.title))
+        .collect();
+    println!(
+        "\nLater: {} more test{} to turn green, in step{} {}. \
+         Their failures show once you get there.",
+        tests,
+        if tests == 1 { "" } else { "s" },
+        if later.len() == 1 { "" } else { "s" },
+        named.join(", ")
+    );
 }
 
 /// The default wall-clock limit for a lesson's suite: generous next to the
@@ -158,6 +329,7 @@ fn grade_lessons<'a>(
                 .iter()
                 .map(|service| (service.var, service.url.clone()))
                 .collect(),
+            filters: request.only.filters(),
         },
     )?
     .into_iter();
@@ -285,13 +457,14 @@ pub fn skips(g: &Graded) -> Option<String> {
     (!said.is_empty()).then(|| said.join("; "))
 }
 
-/// The failing tests' messages and the compiler's errors, once each.
-pub fn print_details(g: &Graded, verbose: bool) {
+/// The failing tests' messages (of step `focus` alone, when given) and the
+/// compiler's errors, once each.
+pub fn print_details(g: &Graded, focus: Option<usize>, verbose: bool) {
     match g.verdict {
         Verdict::Tampered => print_tampered(g),
         Verdict::DoesNotCompile => print_compile_errors(g),
         Verdict::NotStarted => {}
-        _ => print_failures(g, verbose),
+        _ => print_failures(g, focus, verbose),
     }
 }
 
@@ -386,10 +559,11 @@ fn groups<'t>(failed: &[&'t TestResult]) -> Vec<(Cause, Vec<&'t TestResult>)> {
     groups
 }
 
-fn print_failures(g: &Graded, verbose: bool) {
+fn print_failures(g: &Graded, focus: Option<usize>, verbose: bool) {
     let (unfinished, failed): (Vec<_>, Vec<_>) = g
         .failed()
         .into_iter()
+        .filter(|t| focus.is_none_or(|step| t.step == Some(step)))
         .partition(|t| t.status == TestStatus::Error);
     let groups = groups(&failed);
     let shown = if verbose { groups.len() } else { SHOWN_IN_FULL };

@@ -169,7 +169,7 @@ enum Piece<'t> {
 }
 
 /// `// EXERCISE: name` → `(true, "name")`; `// EXERCISE_END: name` → `(false, "name")`.
-fn marker(line: &str) -> Option<(bool, &str)> {
+pub fn marker(line: &str) -> Option<(bool, &str)> {
     let trimmed = line.trim();
     let (open, rest) = match trimmed.strip_prefix(CLOSE) {
         Some(rest) => (false, rest),
@@ -178,7 +178,7 @@ fn marker(line: &str) -> Option<(bool, &str)> {
     Some((open, rest.trim()))
 }
 
-fn is_anchor(line: &str) -> bool {
+pub fn is_anchor(line: &str) -> bool {
     let trimmed = line.trim_start();
     trimmed.starts_with("// ANCHOR:") || trimmed.starts_with("// ANCHOR_END:")
 }

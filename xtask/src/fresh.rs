@@ -92,9 +92,15 @@ pub fn remember_build(root: &Path, started: SystemTime, packages: &[&str], build
 }
 
 /// What identifies one run's outcome: the binary (by path, size and time),
-/// the limit, and the whole environment the suite runs in (`env`, from
-/// [`suite_env`](crate::suite_env), the very list the run is given).
-pub fn run_key(exe: &Path, limit: Duration, env: &[(OsString, OsString)]) -> Option<String> {
+/// the limit, the whole environment the suite runs in (`env`, from
+/// [`suite_env`](crate::suite_env), the very list the run is given), and
+/// which of its tests ran (`filters`).
+pub fn run_key(
+    exe: &Path,
+    limit: Duration,
+    env: &[(OsString, OsString)],
+    filters: &[String],
+) -> Option<String> {
     let meta = std::fs::metadata(exe).ok()?;
     let mut hash = Sha256::new();
     hash.update(exe.to_string_lossy().as_bytes());
@@ -108,6 +114,11 @@ pub fn run_key(exe: &Path, limit: Duration, env: &[(OsString, OsString)]) -> Opt
             hash.update((bytes.len() as u64).to_le_bytes());
             hash.update(bytes);
         }
+    }
+    // A run of one step says nothing of the others.
+    for filter in filters {
+        hash.update((filter.len() as u64).to_le_bytes());
+        hash.update(filter.as_bytes());
     }
     Some(format!("{:x}", hash.finalize()))
 }

@@ -18,6 +18,7 @@ use crate::manifest::Change;
 use crate::origin;
 use crate::outcomes;
 use crate::run::{self, Job};
+use crate::steps;
 use crate::suite_env;
 
 /// How a crate did against its lesson's suite. Saved (in progress and in
@@ -87,7 +88,11 @@ pub struct Need {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TestResult {
+    /// The case's name, without its step.
     pub name: String,
+    /// The lesson's step the case belongs to, from 1 (see [`steps`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<usize>,
     pub status: TestStatus,
     /// What a failing test printed: the panic message, insta's diff.
     pub output: String,
@@ -161,6 +166,8 @@ pub struct Options {
     /// Variables pointing the suites at services started for this run
     /// (see [`services`](crate::services)).
     pub services: Vec<(&'static str, String)>,
+    /// libtest filters: the tests to run (a step, a name), all when empty.
+    pub filters: Vec<String>,
 }
 
 /// Grades `crates`, each run limited to `limit(crate)`.
@@ -186,7 +193,7 @@ pub fn grade<'a>(
             graded.push(Some(not_compiled(*krate, &mut build, limit)));
             continue;
         };
-        let key = fresh::run_key(exe, limit, &key_env);
+        let key = fresh::run_key(exe, limit, &key_env, &options.filters);
         let cached = options
             .reuse
             .then_some(key.as_deref())
@@ -205,6 +212,7 @@ pub fn grade<'a>(
                         limit,
                         report: Some(run::report_path(root, krate.package)),
                         env: env.clone(),
+                        filters: options.filters.clone(),
                     },
                 ));
             }
@@ -323,35 +331,42 @@ fn outcome(root: &Path, job: &Job, run: run::Finished) -> RunOutcome {
         Some(_) => Verdict::Crashed,
     };
     if matches!(verdict, Verdict::TimedOut | Verdict::Crashed) {
-        // The tests that never ended are the ones to look at.
-        let all = run::list_tests(root, &job.exe, &job.dir).unwrap_or_default();
-        for name in all {
-            if !tests.iter().any(|t| t.name == name) {
-                let output = match verdict {
-                    Verdict::TimedOut => {
-                        format!(
-                            "still running after {}: a handler may never return",
-                            seconds(job.limit)
-                        )
-                    }
-                    _ => "the suite stopped before this test ended".to_owned(),
-                };
-                tests.push(TestResult {
-                    name,
-                    status: TestStatus::Error,
-                    output,
-                    need: None,
-                });
-            }
-        }
+        add_unfinished(root, job, verdict, &mut tests);
     }
     // Completion order varies from run to run; reports should not.
-    tests.sort_by(|a, b| a.name.cmp(&b.name));
+    tests.sort_by(|a, b| (a.step, &a.name).cmp(&(b.step, &b.name)));
     RunOutcome {
         verdict,
         tests,
         stderr: run.stderr,
         elapsed: run.elapsed,
+    }
+}
+
+/// Adds the tests of `job` that never ended, the ones to look at after a
+/// timeout or a crash, and gives a step to those the harness alone named.
+fn add_unfinished(root: &Path, job: &Job, verdict: Verdict, tests: &mut Vec<TestResult>) {
+    let all = run::list_tests(root, &job.exe, &job.dir, &job.filters).unwrap_or_default();
+    for full in all {
+        let (step, name) = steps::split(&full);
+        if let Some(test) = tests.iter_mut().find(|t| t.name == name) {
+            test.step = test.step.or(step);
+            continue;
+        }
+        let output = match verdict {
+            Verdict::TimedOut => format!(
+                "still running after {}: a handler may never return",
+                seconds(job.limit)
+            ),
+            _ => "the suite stopped before this test ended".to_owned(),
+        };
+        tests.push(TestResult {
+            name: name.to_owned(),
+            step,
+            status: TestStatus::Error,
+            output,
+            need: None,
+        });
     }
 }
 

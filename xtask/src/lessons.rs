@@ -1,13 +1,18 @@
 //! Which lessons exist, and which one a command-line argument names.
 //!
-//! The layout is the source of truth: `lessons/NN-slug` holds the learner's
-//! crate and `solutions/NN-slug` the reference. Nothing else lists them, so a
+//! The layout says which lessons exist: `lessons/NN-slug` holds the
+//! learner's crate and `solutions/NN-slug` the reference. What else the
+//! runner knows of a lesson (its steps) is in the learner's `Cargo.toml`,
+//! under `[package.metadata.workbook]`, read through `cargo metadata`. A
 //! lesson added by a new directory is picked up without touching the runner.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
+use serde::Deserialize;
+
+use crate::cargo;
 
 /// One lesson: its starter crate, its reference crate, and their packages.
 #[derive(Debug, Clone)]
@@ -20,6 +25,27 @@ pub struct Lesson {
     pub package: String,
     pub solution_dir: PathBuf,
     pub solution_package: String,
+    /// The lesson's ideas, in the order a learner writes them.
+    pub steps: Vec<Step>,
+}
+
+/// One step of a lesson: an idea, written in one or two exercise regions,
+/// and the tests that turn green once it is (listed in the suite, where the
+/// case is registered: libtest names them `step_N::case`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Step {
+    /// What the learner writes, in a few words: `refuse a banned user`.
+    pub title: String,
+    /// The `// EXERCISE: name` regions that hold it.
+    pub regions: Vec<String>,
+}
+
+/// `[package.metadata.workbook]` of a learner's crate.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Facts {
+    #[serde(default)]
+    steps: Vec<Step>,
 }
 
 impl Lesson {
@@ -95,6 +121,14 @@ pub fn workspace_root() -> anyhow::Result<PathBuf> {
 pub fn discover(root: &Path) -> anyhow::Result<Discovered> {
     let starters = numbered_dirs(&root.join("lessons"))?;
     let solutions = numbered_dirs(&root.join("solutions"))?;
+    let packages = cargo::members(root)?;
+    let package = |dir: &Path| {
+        let manifest = canonical(&dir.join("Cargo.toml"));
+        packages
+            .iter()
+            .find(|p| canonical(p.manifest_path.as_std_path()) == manifest)
+            .with_context(|| format!("{} is not a member of the workspace", dir.display()))
+    };
     let mut found = Discovered::default();
     for (name, dir) in &starters {
         let Some((_, solution_dir)) = solutions.iter().find(|(n, _)| n == name) else {
@@ -106,13 +140,21 @@ pub fn discover(root: &Path) -> anyhow::Result<Discovered> {
         let (number, slug) = name
             .split_once('-')
             .expect("numbered_dirs keeps NN-slug only");
+        let starter = package(dir)?;
+        let facts: Facts = match starter.metadata.get("workbook") {
+            Some(facts) => serde_json::from_value(facts.clone()).with_context(|| {
+                format!("[package.metadata.workbook] in lessons/{name}/Cargo.toml")
+            })?,
+            None => Facts::default(),
+        };
         found.lessons.push(Lesson {
             number: number.to_owned(),
             slug: slug.to_owned(),
-            package: package_name(dir)?,
-            solution_package: package_name(solution_dir)?,
+            package: starter.name.to_string(),
+            solution_package: package(solution_dir)?.name.to_string(),
             dir: dir.clone(),
             solution_dir: solution_dir.clone(),
+            steps: facts.steps,
         });
     }
     for (name, _) in solutions
@@ -155,21 +197,9 @@ fn numbered_dirs(parent: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
     Ok(dirs)
 }
 
-/// The `[package] name` of the crate in `dir`.
-fn package_name(dir: &Path) -> anyhow::Result<String> {
-    let manifest = dir.join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest)
-        .with_context(|| format!("reading {}", manifest.display()))?;
-    let mut in_package = false;
-    for line in text.lines().map(str::trim) {
-        if line.starts_with('[') {
-            in_package = line == "[package]";
-        } else if in_package && let Some(value) = line.strip_prefix("name") {
-            let value = value.trim_start().trim_start_matches('=').trim();
-            return Ok(value.trim_matches('"').to_owned());
-        }
-    }
-    bail!("{} has no [package] name", manifest.display())
+/// `path` with symbolic links resolved, or as given when it cannot be.
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_owned())
 }
 
 /// The lesson that `arg` names: `3`, `03`, `error-data` or `03-error-data`.
@@ -231,6 +261,7 @@ mod tests {
             package: slug.into(),
             solution_dir: PathBuf::new(),
             solution_package: format!("{slug}-solution"),
+            steps: Vec::new(),
         }
     }
 

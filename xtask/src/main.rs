@@ -31,8 +31,10 @@ mod services;
 mod snapshots;
 mod solution;
 mod state;
+mod steps;
 mod suite_env;
 mod verify;
+mod walk;
 mod watch;
 
 use std::process::ExitCode;
@@ -59,8 +61,12 @@ struct Cli {
 enum Command {
     /// Grade lessons against their suites (every lesson when none is named).
     Check {
-        /// Lessons, by number or name: `1`, `01`, `basic-middleware`.
+        /// Lessons, by number or name: `1`, `01`, `basic-middleware`. After
+        /// one lesson, words to match test names: `check 04 slot`.
         lessons: Vec<String>,
+        /// Run one step of the lesson: `check 04 --step 2`.
+        #[arg(long, value_name = "K")]
+        step: Option<usize>,
         /// Wall-clock limit for each lesson's suite, in seconds (default:
         /// sized from the reference solution's own time, at least 30).
         #[arg(long, value_name = "SECONDS")]
@@ -73,8 +79,9 @@ enum Command {
         verbose: bool,
         /// Also write a report: json, junit or classroom, each optionally
         /// `=PATH` (default: .workbook/report.json, junit.xml,
-        /// classroom.json). Repeatable. Written pass or fail.
-        #[arg(long, value_name = "KIND[=PATH]")]
+        /// classroom.json). Repeatable. Written pass or fail, and always of
+        /// whole lessons.
+        #[arg(long, value_name = "KIND[=PATH]", conflicts_with = "step")]
         report: Vec<ReportRequest>,
     },
     /// Re-check the lesson you are working on whenever you save.
@@ -149,6 +156,9 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         html: Option<std::path::PathBuf>,
     },
+    /// For maintainers: write a lesson's solution into its starter one step
+    /// at a time, and show what `check` says after each (put back after).
+    Walk { lesson: String },
     /// The workbook's own proof: formatting, lints, tests, starters equal
     /// their solutions outside the exercises, every solution passes and
     /// every starter fails its suite, the manifest, snapshots, the book.
@@ -187,11 +197,16 @@ fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
     match command {
         Command::Check {
             lessons,
+            step,
             timeout,
             fresh,
             verbose,
             report,
         } => {
+            let (lessons, only) = check::parse(&all, &lessons, step)?;
+            if only != check::Only::All && !report.is_empty() {
+                anyhow::bail!("a report holds whole lessons: drop the test names or --report");
+            }
             report::validate(&root, &report)?;
             let timeout = timeout.map(seconds).transpose()?;
             if verbose {
@@ -199,6 +214,7 @@ fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
             }
             let request = check::Request {
                 lessons: &lessons,
+                only,
                 timeout,
                 fresh,
                 verbose,
@@ -206,7 +222,7 @@ fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
             // Reports are written whatever happens, a runner error included.
             let graded = check::grade_selected(&root, &all, &request);
             report::write(&root, &report, &graded)?;
-            Ok(check::show(&root, &all, &request, &graded?))
+            Ok(check::show(&root, &all, &request, &graded?).passed)
         }
         Command::Watch { lesson, manual } => watch::watch(&root, &all, lesson.as_deref(), manual),
         Command::Hint { lesson } => guide::hint(lessons::find(&all, &lesson)?),
@@ -245,6 +261,7 @@ fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
             };
             class::class(&dir, format, html.as_deref())
         }
+        Command::Walk { lesson } => walk::walk(&root, &all, lessons::find(&all, &lesson)?),
         Command::Verify { update_manifest } => {
             verify::verify(&root, &all, &found.incomplete, update_manifest).map(|()| true)
         }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::grade::{Need, TestResult, TestStatus};
 use crate::libtest::{self, Status};
+use crate::steps;
 
 /// One line of the harness's report.
 #[derive(Debug, Deserialize)]
@@ -43,15 +44,19 @@ pub fn read(report: Option<&Path>, stdout: &str) -> Vec<TestResult> {
     }
     let libtest = libtest::parse(stdout);
     let mut tests: Vec<TestResult> = Vec::new();
-    for (name, status) in &libtest.results {
+    for (full, status) in &libtest.results {
         if *status == Status::Ignored {
             continue;
         }
         let failed = *status == Status::Failed;
+        // libtest names a test by its path, `step_2::case`; the harness by
+        // its case alone.
+        let (step, name) = steps::split(full);
         let mut test = match reported.remove(name) {
             Some(line) => from_report(line),
             None => TestResult {
-                name: name.clone(),
+                name: name.to_owned(),
+                step: None,
                 status: if failed {
                     TestStatus::Fail
                 } else {
@@ -65,8 +70,9 @@ pub fn read(report: Option<&Path>, stdout: &str) -> Vec<TestResult> {
             test.status = TestStatus::Fail;
             test.need = None;
         }
+        test.step = step;
         // libtest's section has all the test printed (insta's diff too).
-        if let Some(section) = libtest.failures.get(name) {
+        if let Some(section) = libtest.failures.get(full) {
             test.output = section.clone();
         }
         tests.push(test);
@@ -100,6 +106,7 @@ fn from_report(line: Reported) -> TestResult {
     };
     TestResult {
         name: line.test,
+        step: None,
         status,
         output: output.trim_end().to_owned(),
         need,

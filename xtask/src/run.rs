@@ -33,6 +33,8 @@ pub struct Job {
     pub report: Option<PathBuf>,
     /// Its whole environment (see [`suite_env`]).
     pub env: Vec<(OsString, OsString)>,
+    /// libtest filters: the tests to run, all when empty.
+    pub filters: Vec<String>,
 }
 
 /// How a run ended.
@@ -79,7 +81,10 @@ pub fn run_all(jobs: &[Job]) -> Vec<anyhow::Result<Finished>> {
 /// the job's environment.
 fn suite_command(job: &Job) -> Command {
     let mut command = suite_env::command(&job.exe, &job.env);
-    command.current_dir(&job.dir).args(["--color", "never"]);
+    command
+        .current_dir(&job.dir)
+        .args(["--color", "never"])
+        .args(&job.filters);
     if let Some(report) = &job.report {
         command.env(suite_env::REPORT_VAR, report);
     }
@@ -168,14 +173,21 @@ fn kill_group(child: &mut Child) {
     let _ = child.kill();
 }
 
-/// The names of the tests in a suite binary, from `--list`.
-pub fn list_tests(root: &Path, exe: &Path, dir: &Path) -> anyhow::Result<Vec<String>> {
+/// The names of the tests in a suite binary that `filters` select (all
+/// when empty), from `--list`: `step_2::case`.
+pub fn list_tests(
+    root: &Path,
+    exe: &Path,
+    dir: &Path,
+    filters: &[String],
+) -> anyhow::Result<Vec<String>> {
     let job = Job {
         exe: exe.to_owned(),
         dir: dir.to_owned(),
         limit: Duration::from_secs(30),
         report: None,
         env: suite_env::suite_env(root),
+        filters: filters.to_vec(),
     };
     let output = suite_command(&job)
         .args(["--list", "--format", "terse"])

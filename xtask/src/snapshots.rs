@@ -12,7 +12,7 @@ use anyhow::{Context as _, bail};
 use crate::files::{self, relative};
 use crate::lessons::Lesson;
 use crate::manifest::{self, Manifest};
-use crate::{cargo, run};
+use crate::{cargo, run, steps};
 
 /// No `.snap.new` or `.pending-snap` anywhere in the sources: they are
 /// answers insta recorded and nobody reviewed.
@@ -53,7 +53,8 @@ pub fn all_referenced(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
         let Some(exe) = build.binaries.get(&lesson.solution_package) else {
             bail!("{} does not compile", lesson.solution_package);
         };
-        let cases = run::list_tests(root, exe, &lesson.solution_dir)?;
+        let listed = run::list_tests(root, exe, &lesson.solution_dir, &[])?;
+        let cases: Vec<&str> = listed.iter().map(|t| steps::split(t).1).collect();
         for path in files::files(&root.join(record.snapshots())) {
             let name = path.file_name().unwrap_or_default().to_string_lossy();
             let Some(stem) = name.strip_suffix(".snap") else {

@@ -176,6 +176,7 @@ fn suites(root: &Path, lessons: &[Lesson]) -> anyhow::Result<BTreeMap<String, (f
     let options = Options {
         reuse: false,
         services: services.iter().map(|s| (s.var, s.url.clone())).collect(),
+        filters: Vec::new(),
     };
     let graded = grade::grade(root, &crates, limit, &options)?;
     let mut times = BTreeMap::new();
@@ -201,7 +202,7 @@ fn suites(root: &Path, lessons: &[Lesson]) -> anyhow::Result<BTreeMap<String, (f
             (Which::Solution, _) => Some("the solution must pass its suite"),
         };
         if let Some(problem) = problem {
-            check::print_details(g, false);
+            check::print_details(g, None, false);
             problems.push(format!(
                 "{} ({}): {problem}",
                 g.krate.lesson, g.krate.package

@@ -1,5 +1,6 @@
 //! `cargo xtask watch [lesson]`: re-check the lesson being worked on at
-//! every save, and move on to the next one when it passes.
+//! every save (the step being worked on alone, once known), and move on to
+//! the next step, then lesson, when it passes.
 //!
 //! File events are unreliable on some file systems (network mounts, some
 //! containers and VMs): `--manual` drops them, and in both modes pressing
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher};
 
-use crate::check::{self, Request};
+use crate::check::{self, Checked, Only, Request};
 use crate::guide;
 use crate::lessons::{self, Lesson};
 use crate::state::{self, Progress};
@@ -77,16 +78,28 @@ pub fn watch(
         }
     });
 
+    // The step being worked on: after the first whole check, a save
+    // re-runs that step alone, and the whole lesson once it passes.
+    let mut step: Option<usize> = None;
     loop {
         let args = [current.id()];
         let request = Request {
             lessons: &args,
+            only: step.map_or(Only::All, Only::Step),
             timeout: None,
             fresh: false,
             verbose: false,
         };
         match check::check(root, all, &request) {
-            Ok(true) => {
+            Ok(Checked { passed: true, .. }) if step.is_some() => {
+                println!(
+                    "\nStep {} passes: checking the whole lesson.",
+                    step.unwrap_or(0)
+                );
+                step = None;
+                continue;
+            }
+            Ok(Checked { passed: true, .. }) => {
                 let progress: Progress = state::load(root, state::PROGRESS);
                 match guide::next(all, &progress) {
                     Some(next) if next.id() != current.id() => {
@@ -97,7 +110,7 @@ pub fn watch(
                     None => return Ok(true),
                 }
             }
-            Ok(false) => {}
+            Ok(Checked { step: now, .. }) => step = step.or(now),
             Err(e) => println!("error: {e:#}"),
         }
         let how = if manual {

@@ -9,7 +9,7 @@ use crate::{App, TestApp};
 
 crate::cases! {
     lesson_01 in suites::basic_middleware, dir "01-basic-middleware",
-    [
+    step_1: [
         welcomes_a_socket_that_brings_a_token,
         refuses_a_handshake_without_auth,
         refuses_auth_without_a_token,
@@ -19,7 +19,7 @@ crate::cases! {
         refuses_an_object_as_token,
         stats_count_every_attempt,
         stats_start_at_zero,
-    ]
+    ],
 }
 
 async fn welcomes_a_socket_that_brings_a_token(app: App) {

@@ -13,8 +13,8 @@ use workbook::users::Role;
 use crate::{App, Socket, TestApp, TestUser};
 
 crate::cases! {
-    lesson_02 in suites::jwt_auth, dir "02-jwt-auth", attacks on "/",
-    [
+    lesson_02 in suites::jwt_auth, dir "02-jwt-auth",
+    step_1 with attacks on "/": [
         accepts_a_valid_token,
         whoami_answers_from_the_store_not_the_token,
         each_socket_joins_its_user_room,
@@ -28,7 +28,7 @@ crate::cases! {
         send_message_refuses_a_room_not_joined,
         send_message_takes_texts_of_at_most_1000_characters,
         an_array_is_not_an_object,
-    ]
+    ],
 }
 
 /// How long a test listens to be sure an event does not come.

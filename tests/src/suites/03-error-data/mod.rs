@@ -20,8 +20,7 @@ use crate::{App, ConnectError, Socket, TestApp, TestUser};
 
 crate::cases! {
     lesson_03 in suites::error_data, dir "03-error-data",
-    attacks on "/" judged by refusal_document,
-    [
+    step_1 with attacks on "/" judged by refusal_document: [
         accepts_a_valid_token_and_answers_whoami,
         user_store_down_is_service_unavailable,
         login_returns_a_refresh_token,
@@ -42,7 +41,7 @@ crate::cases! {
         client_asks_to_log_in_again_without_a_token,
         client_asks_to_log_in_again_when_the_refresh_is_refused,
         client_keeps_the_new_pair_when_the_retry_fails,
-    ]
+    ],
 }
 
 /// The glue from a lesson crate's `client::connect` to a [`LessonClient`]:

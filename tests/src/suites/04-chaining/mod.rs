@@ -19,8 +19,8 @@ use workbook::users::Role;
 use crate::{App, ConnectError, Socket, TestApp, TestUser, polling, source_ip};
 
 crate::cases! {
-    lesson_04 in suites::chaining, dir "04-chaining", attacks on "/",
-    [
+    lesson_04 in suites::chaining, dir "04-chaining",
+    step_1 with attacks on "/": [
         accepts_a_valid_token,
         refuses_a_banned_user,
         a_ban_store_that_cannot_answer_keeps_the_door_shut,
@@ -44,7 +44,7 @@ crate::cases! {
         a_banned_admin_cannot_unban_themselves,
         a_banned_admin_cannot_ban_another_admin,
         a_deleted_admins_token_gets_401,
-    ]
+    ],
 }
 
 /// Where the chapter explains what a failure here means.

@@ -17,8 +17,8 @@ use workbook::users::Role;
 use crate::{App, Socket, TestApp, polling};
 
 crate::cases! {
-    lesson_05 in suites::namespaces, dir "05-namespaces", attacks on "/chat",
-    [
+    lesson_05 in suites::namespaces, dir "05-namespaces",
+    step_1 with attacks on "/chat": [
         root_lets_anyone_in_and_whoami_is_null,
         public_lets_anyone_in_and_whoami_is_null,
         chat_answers_whoami_with_the_user,
@@ -40,7 +40,7 @@ crate::cases! {
         a_demoted_admin_cannot_list_online_users_from_an_open_socket,
         a_deleted_admin_cannot_act_from_an_open_socket,
         disconnect_user_refuses_an_array_payload,
-    ]
+    ],
 }
 
 /// Where the chapter explains what a failure here means.

@@ -19,8 +19,8 @@ use workbook::users::{NewUser, Role};
 use crate::{App, ConnectError, Socket, TestApp, TestUser};
 
 crate::cases! {
-    lesson_06 in suites::logging, dir "06-logging", attacks on "/chat" judged by attack_outcome,
-    [
+    lesson_06 in suites::logging, dir "06-logging",
+    step_1 with attacks on "/chat" judged by attack_outcome: [
         an_attempt_on_root_logs_every_field,
         an_attempt_on_chat_is_logged_before_authentication,
         an_attempt_says_whether_a_token_came,
@@ -34,7 +34,7 @@ crate::cases! {
         a_debug_log_holds_no_token,
         a_quote_in_the_user_agent_cannot_forge_a_line,
         a_line_break_in_a_user_name_cannot_forge_a_line,
-    ]
+    ],
 }
 
 /// The user agent the suite's clients announce.

@@ -22,8 +22,8 @@ use crate::source_ip::forward_from;
 use crate::{App, Socket, TestApp, TestUser};
 
 crate::cases! {
-    lesson_07 in suites::rate_limiting, dir "07-rate-limiting", attacks on "/",
-    [
+    lesson_07 in suites::rate_limiting, dir "07-rate-limiting",
+    step_1 with attacks on "/": [
         stats_start_empty,
         stats_count_connected_sockets_per_ip,
         the_default_limit_is_ten_sockets,
@@ -49,7 +49,7 @@ crate::cases! {
         room_names_and_counts_are_bounded,
         send_message_refuses_a_room_not_joined,
         an_array_is_not_an_object,
-    ]
+    ],
 }
 
 /// Where the chapter explains what a failure here means.

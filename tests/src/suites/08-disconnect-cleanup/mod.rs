@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use crate::{App, Socket, TestApp, TestUser};
 
 crate::cases! {
-    lesson_08 in suites::disconnect_cleanup, dir "08-disconnect-cleanup", attacks on "/",
-    [
+    lesson_08 in suites::disconnect_cleanup, dir "08-disconnect-cleanup",
+    step_1 with attacks on "/": [
         presence_counts_each_device,
         presence_of_an_unknown_user_is_not_found,
         join_room_acks_ok_and_refuses_bad_payloads,
@@ -34,7 +34,7 @@ crate::cases! {
         tracked_users_return_to_zero_after_churn,
         shutting_down_with_timers_pending_does_not_panic,
         friends_and_last_seen_outlive_the_server,
-    ]
+    ],
 }
 
 /// The grace period most cases run with.

@@ -13,8 +13,8 @@ use workbook::users::Role;
 use crate::{App, Socket, TestApp, TestUser};
 
 crate::cases! {
-    lesson_09 in suites::notifications, dir "09-notifications", attacks on "/",
-    [
+    lesson_09 in suites::notifications, dir "09-notifications",
+    step_1 with attacks on "/": [
         a_new_socket_hears_its_unread_count,
         creating_a_post_answers_201_with_the_caller_as_author,
         creating_a_post_validates_token_and_title,
@@ -29,7 +29,7 @@ crate::cases! {
         mark_read_takes_exactly_500_ids,
         concurrent_comments_are_all_counted,
         listing_needs_a_valid_token,
-    ]
+    ],
 }
 
 /// How long a case listens to be sure an event does not come.

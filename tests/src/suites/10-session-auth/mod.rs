@@ -21,7 +21,7 @@ use crate::{App, SocketBuilder, TestApp, TestUser};
 
 crate::cases! {
     lesson_10 in suites::session_auth, dir "10-session-auth",
-    [
+    step_1: [
         login_sets_an_http_only_same_site_cookie,
         the_cookie_is_secure_with_cookie_secure,
         login_refuses_bad_credentials_alike_and_sets_no_cookie,
@@ -39,7 +39,7 @@ crate::cases! {
         an_expired_session_is_not_authenticated,
         a_deleted_users_session_is_not_authenticated,
         session_ids_never_reach_the_log,
-    ]
+    ],
 }
 
 /// How long a test listens to be sure an event does not come.

@@ -27,7 +27,7 @@ use crate::{App, Socket, TestApp, TestUser};
 
 crate::cases! {
     lesson_11 in suites::scale_out, dir "11-scale-out",
-    [
+    step_1: [
         a_demoted_admin_cannot_act_from_an_open_socket,
         refuses_to_start_with_redis_but_without_mongodb,
         room_messages_reach_the_room,
@@ -59,7 +59,7 @@ crate::cases! {
         disconnect_user_on_a_disconnects_the_socket_on_b,
         last_seen_waits_for_the_last_socket_on_any_server,
         a_dead_servers_users_are_offline_within_the_bound,
-    ]
+    ],
 }
 
 /// How long a test listens to be sure an event does not come.

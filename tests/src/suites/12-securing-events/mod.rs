@@ -20,8 +20,8 @@ use crate::{App, Socket, TestApp, TestUser};
 use raw::RawSocket;
 
 crate::cases! {
-    lesson_12 in suites::securing_events, dir "12-securing-events", attacks on "/",
-    [
+    lesson_12 in suites::securing_events, dir "12-securing-events",
+    step_1 with attacks on "/": [
         anonymous_sockets_connect_and_whoami_is_null,
         whoami_answers_from_the_store_not_the_token,
         join_post_joins_the_post_room,
@@ -42,7 +42,7 @@ crate::cases! {
         a_socket_is_disconnected_when_its_token_expires,
         token_expiry_disconnects_only_that_socket,
         no_timer_outlives_its_socket,
-    ]
+    ],
 }
 
 /// How long a test listens to be sure an event does not come.
