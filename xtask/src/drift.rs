@@ -478,6 +478,7 @@ pub fn provided() -> u32 {
             package: "jwt-auth".into(),
             solution_dir: root.join("solutions/02-jwt-auth"),
             solution_package: "jwt-auth-solution".into(),
+            steps: Vec::new(),
         };
         let found: Vec<String> = check(&root, &lesson)
             .iter()
