@@ -168,6 +168,22 @@ enum Piece<'t> {
     },
 }
 
+/// The names of the regions in the crate at `dir`, file by file.
+pub fn regions(dir: &Path) -> Vec<String> {
+    files::files(dir)
+        .iter()
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .flat_map(|text| {
+            text.lines()
+                .filter_map(|line| match marker(line) {
+                    Some((true, name)) => Some(name.to_owned()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// `// EXERCISE: name` → `(true, "name")`; `// EXERCISE_END: name` → `(false, "name")`.
 pub fn marker(line: &str) -> Option<(bool, &str)> {
     let trimmed = line.trim();

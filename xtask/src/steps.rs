@@ -102,6 +102,152 @@ pub fn standing(tallies: &[Tally]) -> Option<String> {
     ))
 }
 
+/// The line of a chapter's step section that opens its list of tests.
+pub const GREEN_LIST: &str = "This step turns green:";
+
+/// Every way `lesson`'s steps disagree between its `Cargo.toml` (titles and
+/// regions), its suite (`listed`: the solution's tests, `step_N::case`),
+/// its starter's regions (`regions`) and its chapter (`chapter`'s text).
+pub fn disagreements(
+    lesson: &Lesson,
+    listed: &[String],
+    regions: &[String],
+    chapter: &str,
+) -> Vec<String> {
+    let mut found = Vec::new();
+    let count = lesson.steps.len();
+    if count == 0 {
+        found.push("its Cargo.toml declares no steps ([package.metadata.workbook])".to_owned());
+    }
+    let mut by_step: Vec<Vec<&str>> = vec![Vec::new(); count];
+    for test in listed {
+        match split(test) {
+            (Some(n), case) if (1..=count).contains(&n) => by_step[n - 1].push(case),
+            _ => found.push(format!(
+                "the suite's test `{test}` is in no step 1 to {count}"
+            )),
+        }
+    }
+    for region in regions {
+        let owners = lesson
+            .steps
+            .iter()
+            .filter(|s| s.regions.contains(region))
+            .count();
+        if owners != 1 {
+            found.push(format!(
+                "region `{region}` belongs to {owners} steps, not 1"
+            ));
+        }
+    }
+    for (i, step) in lesson.steps.iter().enumerate() {
+        let number = i + 1;
+        if by_step[i].is_empty() {
+            found.push(format!("step {number} has no test in the suite"));
+        }
+        for region in step.regions.iter().filter(|r| !regions.contains(r)) {
+            found.push(format!(
+                "step {number} names region `{region}`, which the starter lacks"
+            ));
+        }
+        found.extend(chapter_list(chapter, number, &step.title, &by_step[i]));
+    }
+    let total = format!("passes its {} tests", listed.len());
+    if !your_task(chapter).contains(&total) {
+        found.push(format!(
+            "the chapter's \"Your task\" box does not say `{total}`"
+        ));
+    }
+    found
+}
+
+/// The chapter's `> **Your task.**` box, as one line.
+fn your_task(chapter: &str) -> String {
+    let lines = chapter
+        .lines()
+        .skip_while(|l| !l.starts_with("> **Your task.**"));
+    let quoted: Vec<&str> = lines
+        .take_while(|l| l.starts_with('>'))
+        .map(|l| l.trim_start_matches('>').trim())
+        .collect();
+    quoted.join(" ")
+}
+
+/// How step `number`'s section in the chapter disagrees with the suite's
+/// `cases` of that step.
+fn chapter_list(chapter: &str, number: usize, title: &str, cases: &[&str]) -> Vec<String> {
+    let heading = format!("### Step {number}: {title}");
+    let Some(section) = section(chapter, &heading) else {
+        return vec![format!("the chapter has no heading `{heading}`")];
+    };
+    let Some(named) = green_list(&section) else {
+        return vec![format!(
+            "the chapter's step {number} has no `{GREEN_LIST}` list"
+        )];
+    };
+    let matches = |name: &str, case: &str| match name.strip_suffix('*') {
+        Some(prefix) => case.starts_with(prefix),
+        None => name == case,
+    };
+    let mut found = Vec::new();
+    for case in cases
+        .iter()
+        .filter(|c| !named.iter().any(|n| matches(n, c)))
+    {
+        found.push(format!(
+            "the chapter's step {number} does not list `{case}`"
+        ));
+    }
+    for name in named
+        .iter()
+        .filter(|n| !cases.iter().any(|c| matches(n, c)))
+    {
+        found.push(format!(
+            "the chapter's step {number} lists `{name}`, not a case of that step"
+        ));
+    }
+    found
+}
+
+/// The lines under `heading`, up to the next heading of its level or above.
+fn section<'c>(chapter: &'c str, heading: &str) -> Option<Vec<&'c str>> {
+    let mut lines = chapter.lines().skip_while(|l| l.trim_end() != heading);
+    lines.next()?;
+    Some(
+        lines
+            .take_while(|l| !(l.starts_with("## ") || l.starts_with("### ")))
+            .collect(),
+    )
+}
+
+/// The names in backticks that open each bullet of the list after
+/// [`GREEN_LIST`]: `` - `a`, `b`: what they show `` gives `a` and `b`.
+fn green_list(section: &[&str]) -> Option<Vec<String>> {
+    let start = section.iter().position(|l| l.trim() == GREEN_LIST)?;
+    let mut names = Vec::new();
+    let mut seen_bullet = false;
+    for line in &section[start + 1..] {
+        if let Some(bullet) = line.strip_prefix("- ") {
+            seen_bullet = true;
+            let head = bullet.split("`: ").next().unwrap_or(bullet);
+            names.extend(
+                head.split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .filter(|n| {
+                        n.chars().all(|c| {
+                            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '*'
+                        })
+                    })
+                    .map(str::to_owned),
+            );
+        } else if seen_bullet && !line.is_empty() && !line.starts_with("  ") {
+            break;
+        }
+    }
+    Some(names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +289,68 @@ mod tests {
             "step 1 of 1 (authorization): 0 of 5 tests pass"
         );
         assert_eq!(standing(&[tally(1, 5, 5)]), None);
+    }
+
+    const CHAPTER: &str = "# 04\n\n> **Your task.** Write it. You are done when\n> `cargo xtask check 04` passes its 3 tests.\n\n## The exercise\n\n### Step 1: authorization\n\nWrite `authorize`.\n\nThis step turns green:\n\n- `a`, `b`: both refuse\n  the user (`not_a_name`).\n- `attack_*`: the shared ones.\n\nThen more.\n\n### Step 2: per-IP limit\n\n## Recap\n";
+
+    fn lesson() -> Lesson {
+        let step = |title: &str, regions: &[&str]| crate::lessons::Step {
+            title: title.into(),
+            regions: regions.iter().map(|r| r.to_string()).collect(),
+        };
+        Lesson {
+            number: "04".into(),
+            slug: "chaining".into(),
+            dir: Default::default(),
+            package: "chaining".into(),
+            solution_dir: Default::default(),
+            solution_package: "chaining-solution".into(),
+            steps: vec![
+                step("authorization", &["authorize"]),
+                step("per-IP limit", &["slots"]),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_chapter_that_lists_each_steps_cases_agrees() {
+        let listed = ["step_1::a", "step_1::b", "step_1::attack_x"].map(String::from);
+        let found = disagreements(
+            &lesson(),
+            &listed,
+            &["authorize".into(), "slots".into()],
+            CHAPTER,
+        );
+        assert_eq!(
+            found,
+            [
+                "step 2 has no test in the suite",
+                "the chapter's step 2 has no `This step turns green:` list"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_case_missing_from_the_chapter_or_the_steps_is_named() {
+        let listed = ["step_1::a", "step_1::c", "step_2::d", "e"].map(String::from);
+        let found = disagreements(
+            &lesson(),
+            &listed,
+            &["authorize".into(), "extra".into()],
+            CHAPTER,
+        );
+        assert_eq!(
+            found,
+            [
+                "the suite's test `e` is in no step 1 to 2",
+                "region `extra` belongs to 0 steps, not 1",
+                "the chapter's step 1 does not list `c`",
+                "the chapter's step 1 lists `b`, not a case of that step",
+                "the chapter's step 1 lists `attack_*`, not a case of that step",
+                "step 2 names region `slots`, which the starter lacks",
+                "the chapter's step 2 has no `This step turns green:` list",
+                "the chapter's \"Your task\" box does not say `passes its 4 tests`",
+            ]
+        );
     }
 }

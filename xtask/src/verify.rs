@@ -11,7 +11,7 @@ use crate::book::{self, Built};
 use crate::check;
 use crate::grade::{self, Options, Verdict};
 use crate::lessons::{Lesson, Which};
-use crate::{cargo, drift, manifest, services, snapshots};
+use crate::{cargo, drift, manifest, run, services, snapshots, steps};
 
 pub fn verify(
     root: &Path,
@@ -114,6 +114,10 @@ pub fn verify(
     step("every snapshot belongs to a case of its lesson", || {
         snapshots::all_referenced(root, lessons)
     })?;
+    step(
+        "every lesson's steps agree: its Cargo.toml, suite, regions and chapter",
+        || steps_agree(root, lessons),
+    )?;
     step("every book listing resolves", || book::check_includes(root))?;
     step("every link between chapters resolves", || {
         book::check_links(root)
@@ -126,6 +130,43 @@ pub fn verify(
         }
     }
     println!("\nverify: all good");
+    Ok(())
+}
+
+/// Fails naming every way a lesson's steps disagree (see
+/// [`steps::disagreements`]).
+fn steps_agree(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
+    let packages: Vec<(&str, &Path)> = lessons
+        .iter()
+        .map(|l| (l.solution_package.as_str(), l.solution_dir.as_path()))
+        .collect();
+    let build = cargo::build_suites(root, &packages)?;
+    let mut found = Vec::new();
+    for lesson in lessons {
+        let exe = build
+            .binaries
+            .get(&lesson.solution_package)
+            .with_context(|| format!("{} does not compile", lesson.solution_package))?;
+        let listed = run::list_tests(root, exe, &lesson.solution_dir, &[])?;
+        let chapter_path = root.join("book/src").join(format!("{}.md", lesson.id()));
+        let chapter = std::fs::read_to_string(&chapter_path)
+            .with_context(|| format!("reading {}", chapter_path.display()))?;
+        let regions = drift::regions(&lesson.dir);
+        found.extend(
+            steps::disagreements(lesson, &listed, &regions, &chapter)
+                .into_iter()
+                .map(|d| format!("lesson {lesson}: {d}")),
+        );
+    }
+    if !found.is_empty() {
+        bail!(
+            "{}\nA step's tests are listed in the suite (`step_N: [...]`), its title and regions \
+             in the lesson's Cargo.toml, and the chapter's `### Step N: title` section lists \
+             its tests after `{}`.",
+            found.join("\n"),
+            steps::GREEN_LIST
+        );
+    }
     Ok(())
 }
 
