@@ -152,6 +152,13 @@ pub fn disagreements(
         }
         found.extend(chapter_list(chapter, number, &step.title, &by_step[i]));
     }
+    let has = |heading: &str| chapter.lines().any(|l| l.trim_end() == heading);
+    if !has("## Recap") && !has("## What you learned") {
+        found.push("the chapter has no `## Recap` (or `## What you learned`)".to_owned());
+    }
+    if !has("## Going further") {
+        found.push("the chapter has no `## Going further`".to_owned());
+    }
     let total = format!("passes its {} tests", listed.len());
     if !your_task(chapter).contains(&total) {
         found.push(format!(
@@ -291,7 +298,7 @@ mod tests {
         assert_eq!(standing(&[tally(1, 5, 5)]), None);
     }
 
-    const CHAPTER: &str = "# 04\n\n> **Your task.** Write it. You are done when\n> `cargo xtask check 04` passes its 3 tests.\n\n## The exercise\n\n### Step 1: authorization\n\nWrite `authorize`.\n\nThis step turns green:\n\n- `a`, `b`: both refuse\n  the user (`not_a_name`).\n- `attack_*`: the shared ones.\n\nThen more.\n\n### Step 2: per-IP limit\n\n## Recap\n";
+    const CHAPTER: &str = "# 04\n\n> **Your task.** Write it. You are done when\n> `cargo xtask check 04` passes its 3 tests.\n\n## The exercise\n\n### Step 1: authorization\n\nWrite `authorize`.\n\nThis step turns green:\n\n- `a`, `b`: both refuse\n  the user (`not_a_name`).\n- `attack_*`: the shared ones.\n\nThen more.\n\n### Step 2: per-IP limit\n\n## Recap\n\n## Going further\n";
 
     fn lesson() -> Lesson {
         let step = |title: &str, regions: &[&str]| crate::lessons::Step {
