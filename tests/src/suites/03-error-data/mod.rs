@@ -912,7 +912,10 @@ async fn client_refreshes_before_reconnecting_with_an_expired_token(app: App) {
                  socket was up must be refreshed before the socket reconnects"
             )
         });
-    assert_ne!(token, before, "the reconnect should have refreshed the pair");
+    assert_ne!(
+        token, before,
+        "the reconnect should have refreshed the pair"
+    );
     assert_eq!(whoami(&connected.socket).await["id"], json!(ada.id));
     let _ = connected.socket.disconnect().await;
     let (status, answer) = refresh(&server, &kept).await;
