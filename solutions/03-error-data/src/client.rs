@@ -260,6 +260,7 @@ pub async fn attempt(
     }
 }
 
+// ANCHOR: reconnect
 /// The token to reconnect with: JavaScript clients do this in a
 /// `reconnect_attempt` handler. The server checks the token at every
 /// handshake, a reconnect's too, and a socket can stay up long after its
@@ -292,6 +293,7 @@ fn has_expired(token: &str) -> bool {
         Err(_) => false,
     }
 }
+// ANCHOR_END: reconnect
 
 /// Reads our error document out of `rust_socketio`'s error text:
 /// `Received an ConnectError frame: {"message":"{\"message\":...,\"data\":{...}}"}`.
