@@ -145,9 +145,9 @@ impl ClientError {
 // EXERCISE: connect
 /// Connects to `server` (e.g. `http://127.0.0.1:3000/`) with `token`.
 ///
-/// - Accepted: the socket, with the tokens it was given.
+/// - Accepted: the [`Connection`] that [`attempt`] made.
 /// - `TOKEN_EXPIRED`: trade `refresh_token` for a new pair ([`refresh`]) and
-///   try once more with the new access token; a second refusal is final.
+///   try once more with the new pair; a second refusal is final.
 ///   From the refresh on, the old refresh token is spent: an error must
 ///   carry the new pair ([`ClientError::after_refresh`]).
 /// - `AUTH_REQUIRED` or `INVALID_TOKEN`: [`ClientError::LogInAgain`], with
