@@ -5,15 +5,20 @@
 //! `rust_socketio`'s `connect()` returns as soon as its CONNECT packet is
 //! sent, before the server's middleware has decided anything, so
 //! [`connect`] waits for the server's answer itself.
+//!
+//! Once connected, the socket reconnects by itself when the network drops
+//! it, and refreshes first when its access token expired in the meantime
+//! ([`token_for_reconnect`]).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::FutureExt;
-use rust_socketio::asynchronous::{Client, ClientBuilder};
+use rust_socketio::asynchronous::{Client, ClientBuilder, ReconnectSettings};
 use rust_socketio::{Event, Payload};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
+use tokio::sync::{Mutex, watch};
 
 /// How long to wait for the server to accept or refuse a handshake.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
@@ -22,11 +27,49 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
 const CONNECT_ERROR_PREFIX: &str = "Received an ConnectError frame: ";
 
 /// A connected socket, and the tokens to keep for next time: new ones when
-/// [`connect`] had to refresh.
+/// [`connect`] had to refresh, or a reconnect did.
 pub struct Connection {
     pub socket: Client,
-    pub token: String,
-    pub refresh_token: String,
+    /// Shared with the reconnect hook, which replaces the pair when it
+    /// refreshes: read it with [`Connection::tokens`], never keep a copy.
+    tokens: Arc<Mutex<Tokens>>,
+    answers: watch::Receiver<Option<Answer>>,
+}
+
+impl Connection {
+    /// The pair to save now. A reconnect may have refreshed it since
+    /// [`connect`] returned, and then the old refresh token is spent.
+    pub async fn tokens(&self) -> Tokens {
+        self.tokens.lock().await.clone()
+    }
+
+    /// Waits for the server's answer to the socket's next reconnect, after
+    /// the network dropped it: `Ok` when the server took it back. It waits
+    /// as long as the socket keeps trying: wrap it in a timeout.
+    pub async fn reconnected(&mut self) -> Result<(), Rejection> {
+        loop {
+            if self.answers.changed().await.is_err() {
+                // The socket is gone, and its hooks with it.
+                std::future::pending::<()>().await;
+            }
+            match self.answers.borrow_and_update().clone() {
+                Some(Answer::Accepted) => return Ok(()),
+                Some(Answer::Refused(rejection)) => return Err(rejection),
+                // A transport error on the way: the socket tries again.
+                Some(Answer::Failed(_)) | None => {}
+            }
+        }
+    }
+}
+
+/// The server's latest answer to a handshake of this socket.
+#[derive(Clone)]
+enum Answer {
+    Accepted,
+    Refused(Rejection),
+    /// An error that is not a refusal: the network, or a server that does
+    /// not speak Socket.IO.
+    Failed(String),
 }
 
 /// The `type` of a refusal, from the server's error data.
@@ -102,9 +145,9 @@ impl ClientError {
 // EXERCISE: connect
 /// Connects to `server` (e.g. `http://127.0.0.1:3000/`) with `token`.
 ///
-/// - Accepted: the socket, with the tokens it was given.
+/// - Accepted: the [`Connection`] that [`attempt`] made.
 /// - `TOKEN_EXPIRED`: trade `refresh_token` for a new pair ([`refresh`]) and
-///   try once more with the new access token; a second refusal is final.
+///   try once more with the new pair; a second refusal is final.
 ///   From the refresh on, the old refresh token is spent: an error must
 ///   carry the new pair ([`ClientError::after_refresh`]).
 /// - `AUTH_REQUIRED` or `INVALID_TOKEN`: [`ClientError::LogInAgain`], with
@@ -120,40 +163,108 @@ pub async fn connect(
 }
 // EXERCISE_END: connect
 
-/// One handshake: the socket when the server accepts, the refusal when it
-/// sends `connect_error`, an error when it does neither.
-pub async fn attempt(server: &str, token: &str) -> Result<Result<Client, Rejection>, ClientError> {
-    let (answer, mut answered) = mpsc::unbounded_channel();
+/// One handshake with `tokens.token`: the connection when the server
+/// accepts, the refusal when it sends `connect_error`, an error when it does
+/// neither. An accepted socket reconnects by itself after a network failure
+/// (not when the server disconnects it), with [`token_for_reconnect`].
+pub async fn attempt(
+    server: &str,
+    tokens: Tokens,
+) -> Result<Result<Connection, Rejection>, ClientError> {
+    let (answer, mut answers) = watch::channel(None);
     let on_error = answer.clone();
+    let token = tokens.token.clone();
+    let tokens = Arc::new(Mutex::new(tokens));
+    let before_reconnect = {
+        let (server, tokens) = (server.to_owned(), tokens.clone());
+        move || {
+            let (server, tokens) = (server.clone(), tokens.clone());
+            async move {
+                let mut settings = ReconnectSettings::new();
+                let token = token_for_reconnect(&server, &tokens).await;
+                settings.auth(json!({ "token": token }));
+                settings
+            }
+            .boxed()
+        }
+    };
     let client = ClientBuilder::new(server)
         .namespace("/")
         .auth(json!({ "token": token }))
-        .reconnect(false)
+        .reconnect(true)
+        .on_reconnect(before_reconnect)
         .on(Event::Connect, move |_, _| {
-            let _ = answer.send(None);
+            answer.send_replace(Some(Answer::Accepted));
             async {}.boxed()
         })
         .on(Event::Error, move |payload, _| {
-            let _ = on_error.send(Some(text_of(payload)));
+            let error = text_of(payload);
+            on_error.send_replace(Some(match parse_rejection(&error) {
+                Some(rejection) => Answer::Refused(rejection),
+                None => Answer::Failed(error),
+            }));
             async {}.boxed()
         })
         .connect()
         .await
         .map_err(|e| ClientError::Unreachable(e.to_string()))?;
 
-    match tokio::time::timeout(ANSWER_TIMEOUT, answered.recv()).await {
-        Ok(Some(None)) => Ok(Ok(client)),
-        Ok(Some(Some(error))) => {
+    let first = match tokio::time::timeout(ANSWER_TIMEOUT, answers.wait_for(Option::is_some)).await
+    {
+        Ok(Ok(answer)) => answer.clone(),
+        Ok(Err(_)) | Err(_) => None,
+    };
+    match first {
+        Some(Answer::Accepted) => Ok(Ok(Connection {
+            socket: client,
+            tokens,
+            answers,
+        })),
+        Some(Answer::Refused(rejection)) => {
             let _ = client.disconnect().await;
-            match parse_rejection(&error) {
-                Some(rejection) => Ok(Err(rejection)),
-                None => Err(ClientError::Unreachable(error)),
-            }
+            Ok(Err(rejection))
         }
-        Ok(None) | Err(_) => {
+        Some(Answer::Failed(error)) => {
+            let _ = client.disconnect().await;
+            Err(ClientError::Unreachable(error))
+        }
+        None => {
             let _ = client.disconnect().await;
             Err(ClientError::Timeout)
         }
+    }
+}
+
+/// The token to reconnect with: JavaScript clients do this in a
+/// `reconnect_attempt` handler. The server checks the token at every
+/// handshake, a reconnect's too, and a socket can stay up long after its
+/// token expired (the server checks it only at the handshake). Sending it
+/// would only earn a `TOKEN_EXPIRED`, so refresh first. The lock is held
+/// across the refresh: two refreshes with one token would revoke the family.
+async fn token_for_reconnect(server: &str, tokens: &Mutex<Tokens>) -> String {
+    let mut tokens = tokens.lock().await;
+    if has_expired(&tokens.token) {
+        // When the refresh fails, the old token goes anyway: the server
+        // refuses it, and `reconnected` reports the refusal.
+        if let Ok(fresh) = refresh(server, &tokens.refresh_token).await {
+            *tokens = fresh;
+        }
+    }
+    tokens.token.clone()
+}
+
+/// Whether `token`'s `exp` has passed. The client reads its own token
+/// without verifying it: it has no secret to verify with, and it decides
+/// only *when* to refresh. The server verifies every token it is sent.
+fn has_expired(token: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Expiry {
+        exp: u64,
+    }
+    match jsonwebtoken::dangerous::insecure_decode_claims::<Expiry>(token) {
+        Ok(claims) => claims.exp <= workbook::jwt::now(),
+        // Not a token we can read: let the server say what it thinks.
+        Err(_) => false,
     }
 }
 

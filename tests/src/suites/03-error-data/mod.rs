@@ -45,6 +45,8 @@ crate::cases! {
         client_asks_to_log_in_again_without_a_token,
         client_asks_to_log_in_again_when_the_refresh_is_refused,
         client_keeps_the_new_pair_when_the_retry_fails,
+        client_connects_with_the_new_token_after_logout_and_login,
+        client_refreshes_before_reconnecting_with_an_expired_token,
     ],
 }
 
@@ -56,11 +58,21 @@ macro_rules! lesson_03_client {
         $crate::suites::error_data::LessonClient::new(|server, token, refresh_token| async move {
             use $crate::suites::error_data::{Connected, Refused};
             match $connect(&server, &token, &refresh_token).await {
-                Ok(c) => Ok(Connected {
-                    socket: c.socket,
-                    token: c.token,
-                    refresh_token: c.refresh_token,
-                }),
+                Ok(mut c) => {
+                    let tokens = c.tokens().await;
+                    Ok(Connected {
+                        socket: c.socket.clone(),
+                        token: tokens.token,
+                        refresh_token: tokens.refresh_token,
+                        reconnected: Box::pin(async move {
+                            c.reconnected()
+                                .await
+                                .map_err(|refusal| format!("{refusal:?}"))?;
+                            let tokens = c.tokens().await;
+                            Ok((tokens.token, tokens.refresh_token))
+                        }),
+                    })
+                }
                 Err(e) => Err(Refused {
                     log_in_again: e.must_log_in_again(),
                     message: e.to_string(),
@@ -86,6 +98,10 @@ pub struct Connected {
     pub socket: rust_socketio::asynchronous::Client,
     pub token: String,
     pub refresh_token: String,
+    /// The lesson's `Connection::reconnected`: the server's answer to the
+    /// socket's next reconnect, and then the pair to keep (access token,
+    /// refresh token), or the refusal.
+    pub reconnected: BoxFuture<'static, Result<(String, String), String>>,
 }
 
 /// What the lesson's client returns when it gave up.
@@ -116,7 +132,17 @@ impl LessonClient {
         token: &str,
         refresh_token: &str,
     ) -> Result<Connected, Refused> {
-        let attempt = (self.0)(server.url("/"), token.to_owned(), refresh_token.to_owned());
+        self.connect_to(server.url("/"), token, refresh_token).await
+    }
+
+    /// [`LessonClient::connect`] to a server at `url` (a [`Cable`]'s).
+    async fn connect_to(
+        &self,
+        url: String,
+        token: &str,
+        refresh_token: &str,
+    ) -> Result<Connected, Refused> {
+        let attempt = (self.0)(url, token.to_owned(), refresh_token.to_owned());
         crate::wait("the lesson's client::connect to return", attempt).await
     }
 }
@@ -744,4 +770,160 @@ async fn client_keeps_the_new_pair_when_the_retry_fails(app: App) {
     );
     let (status, answer) = refresh(&server, kept).await;
     assert_eq!(status, 200, "the kept refresh token still works: {answer}");
+}
+
+/// A cable between the client and the server that the test can cut, as a
+/// network would: every connection open through it closes at once, without
+/// a goodbye, and new ones go through.
+struct Cable {
+    url: String,
+    cut: tokio::sync::watch::Sender<u32>,
+}
+
+impl Cable {
+    async fn to(server: &TestApp) -> Cable {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a port for the cable");
+        let url = format!("http://{}/", listener.local_addr().expect("its address"));
+        let (cut, cuts) = tokio::sync::watch::channel(0);
+        let upstream = server.addr;
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let mut cuts = cuts.clone();
+                cuts.mark_unchanged();
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(upstream).await else {
+                        return;
+                    };
+                    // Dropping both streams is the cut.
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = cuts.changed() => {}
+                    }
+                });
+            }
+        });
+        Cable { url, cut }
+    }
+
+    fn cut(&self) {
+        self.cut.send_modify(|cuts| *cuts += 1);
+    }
+}
+
+/// Logs in: the access token and the refresh token of one answer.
+async fn login_pair(server: &TestApp, name: &str) -> (String, String) {
+    let form = json!({ "username": name, "password": TestUser::PASSWORD });
+    let (status, answer) = server.post("/auth/login", &form, None).await;
+    assert_eq!(status, 200, "logging in as {name}: {answer}");
+    let field = |name: &str| answer[name].as_str().unwrap_or_default().to_owned();
+    (field("token"), field("refreshToken"))
+}
+
+/// Seed 002's third mistake: a client that keeps the token it was first
+/// given (or the socket made with it) still speaks as the old user after
+/// a logout and a new login. The next connection, and its reconnects, must
+/// carry the new token.
+async fn client_connects_with_the_new_token_after_logout_and_login(app: App) {
+    let client = app.extra::<LessonClient>();
+    let server = TestApp::spawn(&app).await;
+    let cable = Cable::to(&server).await;
+    let ada = server.user("ada").await;
+    let grace = server.user("grace").await;
+
+    let (token, refresh_token) = login_pair(&server, "ada").await;
+    let first = client
+        .connect_to(cable.url.clone(), &token, &refresh_token)
+        .await
+        .unwrap_or_else(|e| panic!("ada's valid token should connect, got {e:?}"));
+    assert_eq!(whoami(&first.socket).await["id"], json!(ada.id));
+    let _ = first.socket.disconnect().await;
+    let (status, answer) = logout(&server, &refresh_token).await;
+    assert_eq!(status, 204, "logging ada out: {answer}");
+
+    let (token, refresh_token) = login_pair(&server, "grace").await;
+    let second = client
+        .connect_to(cable.url.clone(), &token, &refresh_token)
+        .await
+        .unwrap_or_else(|e| panic!("grace's valid token should connect, got {e:?}"));
+    assert_eq!(
+        whoami(&second.socket).await["id"],
+        json!(grace.id),
+        "after ada logged out and grace logged in, the next connection must use \
+         grace's token, not one the client kept from before"
+    );
+    assert_eq!(
+        (second.token.as_str(), second.refresh_token.as_str()),
+        (token.as_str(), refresh_token.as_str()),
+        "the client should hand back the pair it was given"
+    );
+
+    cable.cut();
+    let (kept, _) = crate::wait("grace's socket to reconnect", second.reconnected)
+        .await
+        .unwrap_or_else(|refusal| panic!("grace's reconnect was refused: {refusal}"));
+    assert_eq!(kept, token, "nothing expired: nothing to refresh");
+    assert_eq!(
+        whoami(&second.socket).await["id"],
+        json!(grace.id),
+        "the reconnect, too, must be grace's"
+    );
+    let _ = second.socket.disconnect().await;
+}
+
+/// Seed 004's client side: the server checks the token only at the
+/// handshake, so a socket outlives its access token. When the network drops
+/// it, the reconnect is a new handshake: the client must refresh first
+/// (socket.io-client's `reconnect_attempt`), not send the expired token and
+/// be refused.
+async fn client_refreshes_before_reconnecting_with_an_expired_token(app: App) {
+    let client = app.extra::<LessonClient>();
+    let server = TestApp::spawn_with(&app, &[("JWT_TTL_SECS", "1")]).await;
+    let cable = Cable::to(&server).await;
+    let ada = server.user("ada").await;
+    let (token, refresh_token) = login_pair(&server, "ada").await;
+    let connected = client
+        .connect_to(cable.url.clone(), &token, &refresh_token)
+        .await
+        .unwrap_or_else(|e| panic!("ada's token should connect, got {e:?}"));
+    let before = connected.token.clone();
+
+    // The token the socket holds expires while the socket is up: the
+    // server refuses it once a second has passed its `exp`.
+    let exp = jsonwebtoken::dangerous::insecure_decode_claims::<Claims>(&before)
+        .expect("the access token is a JWT")
+        .exp;
+    let expired_at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(exp + 1);
+    let wait = expired_at
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    tokio::time::sleep(wait).await;
+    let refusal = server
+        .socket("/")
+        .auth(json!({ "token": before }))
+        .connect_err()
+        .await;
+    assert_eq!(document_of(refusal)["data"]["type"], "TOKEN_EXPIRED");
+
+    cable.cut();
+    let (token, kept) = crate::wait("ada's socket to reconnect", connected.reconnected)
+        .await
+        .unwrap_or_else(|refusal| {
+            panic!(
+                "the reconnect was refused ({refusal}): a token that expired while the \
+                 socket was up must be refreshed before the socket reconnects"
+            )
+        });
+    assert_ne!(
+        token, before,
+        "the reconnect should have refreshed the pair"
+    );
+    assert_eq!(whoami(&connected.socket).await["id"], json!(ada.id));
+    let _ = connected.socket.disconnect().await;
+    let (status, answer) = refresh(&server, &kept).await;
+    assert_eq!(
+        status, 200,
+        "Connection::tokens hands back the refreshed pair, whose refresh token works: {answer}"
+    );
 }
