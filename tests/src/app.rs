@@ -154,8 +154,8 @@ impl TestApp {
             .worker_threads(1)
             .thread_name(format!(
                 "{}{}",
-                crate::wait::SERVER_THREAD,
-                crate::transcript::current_test()
+                crate::threads::SERVER_THREAD,
+                crate::threads::current_test()
             ))
             .enable_all()
             .build()

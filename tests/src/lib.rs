@@ -24,6 +24,7 @@ pub mod polling;
 mod socket;
 pub mod source_ip;
 pub mod suites;
+mod threads;
 mod transcript;
 mod wait;
 

@@ -24,7 +24,8 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, Filter, Layer as _, SubscriberExt};
 
-use crate::transcript::{self, current_test};
+use crate::threads::current_test;
+use crate::transcript;
 
 static LINES: Mutex<Option<HashMap<String, Vec<String>>>> = Mutex::new(None);
 

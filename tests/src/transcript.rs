@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use crate::wait::SERVER_THREAD;
+use crate::threads::current_test;
 
 /// How many lines a failure shows unless `HARNESS_TRANSCRIPT=all`.
 const SHOWN: usize = 40;
@@ -81,17 +81,6 @@ pub(crate) fn rendered(test: &str) -> Option<String> {
         "{heading}\n{}\n--- end of the conversation ---",
         body.join("\n")
     ))
-}
-
-/// The case that the current thread works for: libtest names a test's
-/// thread after its path (`step_2::case`), and [`crate::run`] names its
-/// runtime's threads `server:<case>`. Case names are unique in a suite, so
-/// the step is left off.
-pub(crate) fn current_test() -> String {
-    let thread = std::thread::current();
-    let name = thread.name().unwrap_or("");
-    let name = name.strip_prefix(SERVER_THREAD).unwrap_or(name);
-    name.rsplit("::").next().unwrap_or(name).to_owned()
 }
 
 /// Keys whose string values are secrets.

@@ -14,8 +14,7 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 
-/// Thread-name prefix of the worker threads that run a test's server.
-pub(crate) const SERVER_THREAD: &str = "server:";
+use crate::threads::SERVER_THREAD;
 
 static PANICS: Mutex<Option<HashMap<String, Vec<String>>>> = Mutex::new(None);
 
