@@ -20,10 +20,18 @@ use crate::{App, ConnectError, Socket, TestApp, TestUser, polling, source_ip};
 
 crate::cases! {
     lesson_04 in suites::chaining, dir "04-chaining",
-    step_1 with attacks on "/": [
-        accepts_a_valid_token,
+    step_1: [
+        bad_limits_stop_the_server,
+        ban_and_unban_answer_404_for_an_unknown_user,
+        a_deleted_admins_token_gets_401,
+    ],
+    step_2: [
         refuses_a_banned_user,
         a_ban_store_that_cannot_answer_keeps_the_door_shut,
+        a_banned_admin_cannot_unban_themselves,
+    ],
+    step_3 with attacks on "/": [
+        accepts_a_valid_token,
         a_banned_user_from_a_full_ip_gets_account_suspended,
         an_invalid_token_from_a_full_ip_gets_invalid_token,
         logging_sees_every_attempt_refused_or_not,
@@ -34,16 +42,12 @@ crate::cases! {
         a_refused_attempt_takes_no_slot,
         a_disconnect_frees_its_slot,
         a_thousand_connect_disconnect_cycles_leave_the_table_empty,
-        bad_limits_stop_the_server,
         ban_sends_force_disconnect_then_disconnects,
         unban_lets_the_user_back_in,
         ban_and_unban_are_idempotent,
         admin_routes_need_a_valid_token,
         admin_routes_need_an_admin_in_the_store,
-        ban_and_unban_answer_404_for_an_unknown_user,
-        a_banned_admin_cannot_unban_themselves,
         a_banned_admin_cannot_ban_another_admin,
-        a_deleted_admins_token_gets_401,
     ],
 }
 

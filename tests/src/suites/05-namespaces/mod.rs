@@ -18,27 +18,33 @@ use crate::{App, Socket, TestApp, polling};
 
 crate::cases! {
     lesson_05 in suites::namespaces, dir "05-namespaces",
-    step_1 with attacks on "/chat": [
+    step_1: [
         root_lets_anyone_in_and_whoami_is_null,
         public_lets_anyone_in_and_whoami_is_null,
+        any_other_namespace_is_invalid,
+        admin_authenticates_before_it_checks_the_role,
+    ],
+    step_2: [admin_refuses_a_user_with_a_valid_token],
+    step_3 with attacks on "/chat": [
         chat_answers_whoami_with_the_user,
         admin_accepts_an_admin,
-        admin_refuses_a_user_with_a_valid_token,
-        admin_authenticates_before_it_checks_the_role,
         admin_takes_the_role_from_the_store_not_the_token,
         a_demoted_admin_is_refused_on_the_next_handshake,
-        any_other_namespace_is_invalid,
+        chat_sockets_cannot_use_admin_events,
+    ],
+    step_4: [
         online_users_has_one_row_per_user_counting_every_device,
         online_users_forgets_a_user_whose_last_socket_left,
-        disconnect_user_reaches_every_socket_in_every_namespace,
-        disconnect_user_answers_zero_for_an_offline_user,
-        disconnect_user_refuses_an_invalid_payload,
-        chat_sockets_cannot_use_admin_events,
-        an_admin_can_disconnect_themselves,
         churn_leaves_no_one_online,
         a_demoted_admin_cannot_disconnect_users_from_an_open_socket,
         a_demoted_admin_cannot_list_online_users_from_an_open_socket,
         a_deleted_admin_cannot_act_from_an_open_socket,
+    ],
+    step_5: [
+        disconnect_user_reaches_every_socket_in_every_namespace,
+        disconnect_user_answers_zero_for_an_offline_user,
+        disconnect_user_refuses_an_invalid_payload,
+        an_admin_can_disconnect_themselves,
         disconnect_user_refuses_an_array_payload,
     ],
 }
