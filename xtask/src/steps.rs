@@ -228,31 +228,36 @@ fn section<'c>(chapter: &'c str, heading: &str) -> Option<Vec<&'c str>> {
 }
 
 /// The names in backticks that open each bullet of the list after
-/// [`GREEN_LIST`]: `` - `a`, `b`: what they show `` gives `a` and `b`.
+/// [`GREEN_LIST`], up to the bullet's first `` `: ``: a bullet
+/// `` - `a`, `b`: what they show `` gives `a` and `b`, whatever line of
+/// the bullet they are on.
 fn green_list(section: &[&str]) -> Option<Vec<String>> {
     let start = section.iter().position(|l| l.trim() == GREEN_LIST)?;
-    let mut names = Vec::new();
-    let mut seen_bullet = false;
+    let mut bullets: Vec<String> = Vec::new();
     for line in &section[start + 1..] {
         if let Some(bullet) = line.strip_prefix("- ") {
-            seen_bullet = true;
-            let head = bullet.split("`: ").next().unwrap_or(bullet);
-            names.extend(
-                head.split('`')
-                    .skip(1)
-                    .step_by(2)
-                    .filter(|n| {
-                        n.chars().all(|c| {
-                            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '*'
-                        })
-                    })
-                    .map(str::to_owned),
-            );
-        } else if seen_bullet && !line.is_empty() && !line.starts_with("  ") {
+            bullets.push(bullet.to_owned());
+        } else if let (Some(bullet), Some(more)) = (bullets.last_mut(), line.strip_prefix("  ")) {
+            bullet.push(' ');
+            bullet.push_str(more.trim());
+        } else if !bullets.is_empty() && !line.is_empty() {
             break;
         }
     }
-    Some(names)
+    let is_name = |n: &&str| {
+        n.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '*')
+    };
+    Some(
+        bullets
+            .iter()
+            .flat_map(|bullet| {
+                let head = bullet.split("`: ").next().unwrap_or(bullet);
+                head.split('`').skip(1).step_by(2).filter(is_name)
+            })
+            .map(str::to_owned)
+            .collect(),
+    )
 }
 
 #[cfg(test)]

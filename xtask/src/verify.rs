@@ -116,7 +116,7 @@ pub fn verify(
     })?;
     step(
         "every lesson's steps agree: its Cargo.toml, suite, regions and chapter",
-        || steps_agree(root, lessons),
+        || steps_agree(root, &lessons.iter().collect::<Vec<_>>()),
     )?;
     step("every book listing resolves", || book::check_includes(root))?;
     step("every link between chapters resolves", || {
@@ -135,7 +135,7 @@ pub fn verify(
 
 /// Fails naming every way a lesson's steps disagree (see
 /// [`steps::disagreements`]).
-fn steps_agree(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
+pub fn steps_agree(root: &Path, lessons: &[&Lesson]) -> anyhow::Result<()> {
     let packages: Vec<(&str, &Path)> = lessons
         .iter()
         .map(|l| (l.solution_package.as_str(), l.solution_dir.as_path()))

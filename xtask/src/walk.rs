@@ -5,7 +5,8 @@
 //! one more step at a time into the learner's crate, checks the lesson
 //! after each, and prints `check`'s standing and how long the check took.
 //! After step K, steps 1 to K must be done: a step whose tests need a later
-//! step's code is a step a learner cannot finish. The crate is put back as
+//! step's code is a step a learner cannot finish. First, it checks the
+//! step lists as `verify` does (Cargo.toml, suite, regions, chapter). The crate is put back as
 //! it was handed out at the end, whatever happens (or by `cargo xtask
 //! reset NN` if the walk is killed).
 
@@ -22,6 +23,7 @@ use crate::grade::Verdict;
 use crate::lessons::Lesson;
 use crate::manifest;
 use crate::steps;
+use crate::verify;
 
 /// Walks `lesson`'s steps; `Ok(false)` when one could not be finished in
 /// its turn.
@@ -34,6 +36,12 @@ pub fn walk(root: &Path, all: &[Lesson], lesson: &Lesson) -> anyhow::Result<bool
             lesson.id(),
             lesson.number
         );
+    }
+    // The lists first: a walk proves the steps can be taken, not that the
+    // chapter says which tests each one turns green.
+    let lists = verify::steps_agree(root, &[lesson]);
+    if let Err(e) = &lists {
+        println!("{e:#}\n");
     }
     let starter = Restore::new(&lesson.dir)?;
     let mut kept = true;
@@ -55,7 +63,7 @@ pub fn walk(root: &Path, all: &[Lesson], lesson: &Lesson) -> anyhow::Result<bool
             kept = false;
         }
     }
-    Ok(kept)
+    Ok(kept && lists.is_ok())
 }
 
 /// One check of the whole lesson: what it says and how long it took, and
