@@ -23,7 +23,7 @@ pub async fn notify(
     new: NewNotification,
 ) -> store::Result<Notification> {
     todo!(
-        "store the notification, then send it and the count to the user's room (chapter 09, \"HTTP in, sockets out\")"
+        "store the notification, then send it and the count to the user's room (chapter 09, \"Stored first, then sent\")"
     )
 }
 // EXERCISE_END: notify

@@ -113,7 +113,7 @@ async fn comment(
     JsonBody(body): JsonBody<NewComment>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     todo!(
-        "validate, store the comment, notify the post's author (chapter 09, \"HTTP in, sockets out\")"
+        "validate, store the comment, notify the post's author (chapter 09, \"The comment route\")"
     )
 }
 // EXERCISE_END: comment

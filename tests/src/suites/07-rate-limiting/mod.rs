@@ -35,7 +35,16 @@ crate::cases! {
         a_thousand_cycles_leave_the_table_empty,
         a_concurrent_burst_takes_exactly_the_limit,
         join_room_acks_ok,
+        a_user_room_is_never_joinable,
+        room_names_and_counts_are_bounded,
+        bad_limits_stop_the_server,
+    ],
+    step_2: [
         send_message_reaches_the_room_with_the_server_side_user,
+        send_message_refuses_a_room_not_joined,
+        an_array_is_not_an_object,
+    ],
+    step_3: [
         the_default_limit_is_twenty_messages_a_minute,
         retry_after_is_rounded_up,
         the_window_slides_rather_than_resets,
@@ -44,11 +53,6 @@ crate::cases! {
         one_sockets_limit_does_not_touch_another,
         invalid_payloads_get_an_error_and_count,
         a_missing_ack_callback_is_not_an_error,
-        bad_limits_stop_the_server,
-        a_user_room_is_never_joinable,
-        room_names_and_counts_are_bounded,
-        send_message_refuses_a_room_not_joined,
-        an_array_is_not_an_object,
     ],
 }
 

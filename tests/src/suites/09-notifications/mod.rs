@@ -18,17 +18,21 @@ crate::cases! {
         a_new_socket_hears_its_unread_count,
         creating_a_post_answers_201_with_the_caller_as_author,
         creating_a_post_validates_token_and_title,
+        listing_needs_a_valid_token,
+        commenting_validates_token_post_and_text,
+        self_comments_notify_no_one,
+    ],
+    step_2: [
         a_comment_notifies_every_device_of_the_author,
         an_offline_author_sees_the_count_on_the_next_connect,
         notifications_are_listed_newest_first,
-        self_comments_notify_no_one,
-        commenting_validates_token_post_and_text,
+        concurrent_comments_are_all_counted,
+    ],
+    step_3: [
         mark_read_touches_only_the_callers_notifications,
         mark_read_without_an_ack_still_updates_every_device,
         mark_read_refuses_bad_payloads_and_the_socket_lives_on,
         mark_read_takes_exactly_500_ids,
-        concurrent_comments_are_all_counted,
-        listing_needs_a_valid_token,
     ],
 }
 
