@@ -22,22 +22,28 @@ use crate::{App, SocketBuilder, TestApp, TestUser};
 crate::cases! {
     lesson_10 in suites::session_auth, dir "10-session-auth",
     step_1: [
-        login_sets_an_http_only_same_site_cookie,
-        the_cookie_is_secure_with_cookie_secure,
         login_refuses_bad_credentials_alike_and_sets_no_cookie,
         login_with_an_array_body_is_a_400_and_sets_no_cookie,
-        session_ids_are_long_random_and_new_at_every_login,
+    ],
+    step_2: [
+        login_sets_an_http_only_same_site_cookie,
+        the_cookie_is_secure_with_cookie_secure,
+    ],
+    step_3: [
         the_cookie_authenticates_the_socket_with_or_without_origin,
         no_cookie_or_a_forged_one_is_not_authenticated,
         only_the_cookie_authenticates,
-        a_page_on_another_origin_cannot_ride_the_cookie,
         allowed_origins_replaces_the_default,
-        login_again_ends_the_old_session_and_its_sockets,
-        logout_ends_the_session_and_closes_its_sockets,
-        logout_leaves_the_users_other_sessions_alone,
         a_get_never_ends_a_session,
         an_expired_session_is_not_authenticated,
         a_deleted_users_session_is_not_authenticated,
+    ],
+    step_4: [
+        a_page_on_another_origin_cannot_ride_the_cookie,
+        session_ids_are_long_random_and_new_at_every_login,
+        login_again_ends_the_old_session_and_its_sockets,
+        logout_ends_the_session_and_closes_its_sockets,
+        logout_leaves_the_users_other_sessions_alone,
         session_ids_never_reach_the_log,
     ],
 }

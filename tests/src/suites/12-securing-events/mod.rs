@@ -24,24 +24,30 @@ crate::cases! {
     step_1 with attacks on "/": [
         anonymous_sockets_connect_and_whoami_is_null,
         whoami_answers_from_the_store_not_the_token,
+        a_socket_is_disconnected_when_its_token_expires,
+        no_timer_outlives_its_socket,
+    ],
+    step_2: [
         join_post_joins_the_post_room,
         join_post_refuses_an_anonymous_socket,
-        typing_reaches_the_others_with_the_server_side_name,
-        typing_from_outside_the_room_is_ignored,
         like_post_refuses_an_anonymous_socket,
         like_post_counts_each_user_once,
         simultaneous_likes_by_one_user_count_once,
+    ],
+    step_3: [
         send_message_reaches_the_room_with_the_server_side_sender,
         send_message_outside_a_joined_room_is_refused,
+        limits_count_characters_and_include_the_maximum,
+        a_message_over_16_kib_is_invalid_even_with_valid_fields,
+        token_expiry_disconnects_only_that_socket,
+    ],
+    step_4: [
+        typing_reaches_the_others_with_the_server_side_name,
+        typing_from_outside_the_room_is_ignored,
         invalid_payloads_get_an_error_and_nothing_is_broadcast,
         invalid_payloads_without_an_ack_get_an_error_event,
         an_array_in_place_of_an_object_is_invalid,
-        limits_count_characters_and_include_the_maximum,
-        a_message_over_16_kib_is_invalid_even_with_valid_fields,
         a_flood_of_invalid_payloads_leaves_the_socket_working,
-        a_socket_is_disconnected_when_its_token_expires,
-        token_expiry_disconnects_only_that_socket,
-        no_timer_outlives_its_socket,
     ],
 }
 
