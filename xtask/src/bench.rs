@@ -8,13 +8,12 @@
 //! per handshake and RSS per held socket. The book's appendix "What a
 //! socket costs" explains the numbers.
 
-use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 
 use anyhow::{Context as _, bail};
-use serde_json::Value;
 
+use crate::cargo;
 use crate::lessons::{self, Lesson};
 use crate::state::{self, Progress};
 
@@ -46,7 +45,7 @@ pub fn bench(
         "building {} ({whose}) and the load client, profile {PROFILE}",
         lesson.id()
     );
-    let built = build(root, &[package, "bench"])?;
+    let built = cargo::build_binaries(root, PROFILE, &[package, "bench"])?;
     let server = built
         .iter()
         .find(|(name, _)| name == package)
@@ -93,46 +92,4 @@ fn last_passed<'a>(root: &Path, all: &'a [Lesson]) -> anyhow::Result<&'a Lesson>
             "no lesson passes yet: name one, e.g. `cargo xtask bench 02 --solution` for the reference of lesson 02"
         ),
     }
-}
-
-/// `cargo build --profile bench-server` of `packages`, cargo's progress on
-/// the terminal; the binary of each package, by name.
-fn build(root: &Path, packages: &[&str]) -> anyhow::Result<Vec<(String, PathBuf)>> {
-    let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(program);
-    command
-        .current_dir(root)
-        .args(["build", "--profile", PROFILE])
-        .args(["--message-format", "json-render-diagnostics"]);
-    for package in packages {
-        command.args(["-p", package]);
-    }
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .context("starting cargo")?;
-    let mut binaries = Vec::new();
-    for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
-        let Ok(message) = serde_json::from_str::<Value>(&line?) else {
-            continue;
-        };
-        let is_bin = message["target"]["kind"]
-            .as_array()
-            .is_some_and(|kinds| kinds.iter().any(|k| k == "bin"));
-        if message["reason"] == "compiler-artifact"
-            && is_bin
-            && let (Some(name), Some(exe)) = (
-                message["target"]["name"].as_str(),
-                message["executable"].as_str(),
-            )
-        {
-            binaries.push((name.to_owned(), PathBuf::from(exe)));
-        }
-    }
-    let status = child.wait()?;
-    if !status.success() {
-        bail!("the build failed: cargo's message is above");
-    }
-    Ok(binaries)
 }

@@ -1,4 +1,6 @@
-//! Every cargo invocation the runner makes, and nothing else.
+//! Every cargo invocation the runner makes, and nothing else: the builds,
+//! `cargo metadata`, and the commands `verify` and `serve` hand over to.
+//! Cargo's JSON is read with the `cargo_metadata` crate, never by hand.
 //!
 //! Checking many lessons must not queue one cargo after another on the
 //! target dir's lock, and a compile error in one lesson must not hide the
@@ -8,13 +10,15 @@
 //! the binaries itself (see `run.rs`).
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
+use std::ffi::OsString;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 use anyhow::{Context as _, bail};
+use cargo_metadata::diagnostic::DiagnosticLevel;
+use cargo_metadata::{Artifact, CompilerMessage, Message, Metadata, MetadataCommand, TargetKind};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// What one build of the suites produced.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -37,18 +41,32 @@ pub struct Diagnostic {
     pub files: Vec<PathBuf>,
 }
 
+/// The cargo to run: `cargo xtask` runs under cargo, which says where it
+/// is; a bare `cargo` might be another toolchain with a cold cache.
+fn program() -> OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
 fn cargo(root: &Path) -> Command {
-    // `cargo xtask` runs under cargo, which says where it is; a bare `cargo`
-    // might be another toolchain with a cold cache.
-    let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(program);
+    let mut command = Command::new(program());
     command.current_dir(root);
     command
 }
 
+/// Hands each of cargo's JSON messages on `child`'s stdout to `each`, until
+/// cargo closes it. Lines that are not JSON (a build script's print) are
+/// `Message::TextLine`s.
+fn for_each_message(child: &mut Child, mut each: impl FnMut(Message)) -> anyhow::Result<()> {
+    let stdout = child.stdout.take().expect("stdout is piped");
+    for message in Message::parse_stream(BufReader::new(stdout)) {
+        each(message.context("reading cargo's messages")?);
+    }
+    Ok(())
+}
+
 /// Builds the `suite` test binary of every package in `packages` at once.
 /// `packages` maps each package to its directory, so that the compiler's
-/// messages can be told apart by manifest.
+/// messages can be told apart by where their crate's sources are.
 pub fn build_suites(root: &Path, packages: &[(&str, &Path)]) -> anyhow::Result<Build> {
     let mut command = cargo(root);
     command.args([
@@ -77,49 +95,15 @@ pub fn build_suites(root: &Path, packages: &[(&str, &Path)]) -> anyhow::Result<B
         text
     });
 
-    let by_manifest: HashMap<PathBuf, &str> = packages
-        .iter()
-        .map(|(package, dir)| (canonical(&dir.join("Cargo.toml")), *package))
-        .collect();
+    let owners = Owners::new(packages);
     let mut build = Build::default();
     let mut finished_ok = None;
-    for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
-        let Ok(message) = serde_json::from_str::<Value>(&line?) else {
-            continue;
-        };
-        let manifest = message["manifest_path"]
-            .as_str()
-            .map(|p| canonical(Path::new(p)));
-        let package = manifest.as_ref().and_then(|m| by_manifest.get(m)).copied();
-        match message["reason"].as_str() {
-            Some("compiler-artifact") => {
-                let is_suite = message["target"]["name"] == "suite"
-                    && message["target"]["kind"]
-                        .as_array()
-                        .is_some_and(|k| k.iter().any(|k| k == "test"));
-                if let (true, Some(package), Some(exe)) =
-                    (is_suite, package, message["executable"].as_str())
-                {
-                    build
-                        .binaries
-                        .insert(package.to_owned(), PathBuf::from(exe));
-                }
-            }
-            Some("compiler-message") if message["message"]["level"] == "error" => {
-                let diagnostic = diagnostic(root, &message["message"]);
-                match package {
-                    Some(package) => build
-                        .errors
-                        .entry(package.to_owned())
-                        .or_default()
-                        .push(diagnostic),
-                    None => build.shared_errors.push(diagnostic.rendered),
-                }
-            }
-            Some("build-finished") => finished_ok = message["success"].as_bool(),
-            _ => {}
-        }
-    }
+    for_each_message(&mut child, |message| match message {
+        Message::CompilerArtifact(artifact) => owners.record_suite(&artifact, &mut build),
+        Message::CompilerMessage(message) => owners.record_error(root, message, &mut build),
+        Message::BuildFinished(finished) => finished_ok = Some(finished.success),
+        _ => {}
+    })?;
     let status = child.wait()?;
     let stderr = stderr.join().unwrap_or_default();
     let unexplained = packages
@@ -133,22 +117,81 @@ pub fn build_suites(root: &Path, packages: &[(&str, &Path)]) -> anyhow::Result<B
     Ok(build)
 }
 
+/// Which of the packages being built a message is about, by the folder its
+/// crate's root file is in: a compiler message names its crate's target
+/// but not its manifest.
+struct Owners<'a> {
+    dirs: Vec<(PathBuf, &'a str)>,
+}
+
+impl<'a> Owners<'a> {
+    fn new(packages: &[(&'a str, &Path)]) -> Self {
+        let dirs = packages
+            .iter()
+            .map(|(package, dir)| (canonical(dir), *package))
+            .collect();
+        Owners { dirs }
+    }
+
+    /// The package whose folder holds `source`, the deepest if several do.
+    fn of(&self, source: &Path) -> Option<&'a str> {
+        let source = canonical(source);
+        self.dirs
+            .iter()
+            .filter(|(dir, _)| source.starts_with(dir))
+            .max_by_key(|(dir, _)| dir.components().count())
+            .map(|(_, package)| *package)
+    }
+
+    /// Keeps `artifact` when it is one of our packages' `suite` binary.
+    fn record_suite(&self, artifact: &Artifact, build: &mut Build) {
+        let target = &artifact.target;
+        if target.name != "suite" || !target.kind.contains(&TargetKind::Test) {
+            return;
+        }
+        if let (Some(package), Some(exe)) =
+            (self.of(target.src_path.as_std_path()), &artifact.executable)
+        {
+            build
+                .binaries
+                .insert(package.to_owned(), exe.clone().into_std_path_buf());
+        }
+    }
+
+    /// Keeps an error, under its package, or as shared when it is in a
+    /// crate that is not one being built (the harness, `workbook`).
+    fn record_error(&self, root: &Path, message: CompilerMessage, build: &mut Build) {
+        if message.message.level != DiagnosticLevel::Error {
+            return;
+        }
+        let package = self.of(message.target.src_path.as_std_path());
+        let diagnostic = diagnostic(root, message.message);
+        match package {
+            Some(package) => build
+                .errors
+                .entry(package.to_owned())
+                .or_default()
+                .push(diagnostic),
+            None => build.shared_errors.push(diagnostic.rendered),
+        }
+    }
+}
+
 fn canonical(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_owned())
 }
 
-fn diagnostic(root: &Path, message: &Value) -> Diagnostic {
-    let rendered = message["rendered"]
-        .as_str()
+fn diagnostic(root: &Path, message: cargo_metadata::diagnostic::Diagnostic) -> Diagnostic {
+    let rendered = message
+        .rendered
+        .as_deref()
         .unwrap_or("(no message)")
         .trim_end()
         .to_owned();
-    let mut files: Vec<PathBuf> = message["spans"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|span| span["file_name"].as_str())
-        .map(|file| root.join(file))
+    let mut files: Vec<PathBuf> = message
+        .spans
+        .iter()
+        .map(|span| root.join(&span.file_name))
         .collect();
     files.dedup();
     Diagnostic { rendered, files }
@@ -167,21 +210,61 @@ fn cargo_errors(stderr: &str) -> String {
     }
 }
 
-/// `cargo metadata` of the workbook, as a build in it would resolve it:
-/// with every cargo config from `root` up, and `Cargo.lock`.
-pub fn metadata(root: &Path) -> anyhow::Result<Value> {
-    let output = cargo(root)
-        .args(["metadata", "--format-version", "1"])
-        .stdin(Stdio::null())
-        .output()
-        .context("starting cargo metadata")?;
-    if !output.status.success() {
-        bail!(
-            "cargo metadata failed: {}",
-            cargo_errors(&String::from_utf8_lossy(&output.stderr))
-        );
+/// `cargo build --profile <profile>` of `packages`, cargo's progress and
+/// errors on the terminal; the binary of each package, by target name.
+pub fn build_binaries(
+    root: &Path,
+    profile: &str,
+    packages: &[&str],
+) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let mut command = cargo(root);
+    command
+        .args(["build", "--profile", profile])
+        .args(["--message-format", "json-render-diagnostics"]);
+    for package in packages {
+        command.args(["-p", package]);
     }
-    serde_json::from_slice(&output.stdout).context("reading cargo metadata")
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("starting cargo")?;
+    let mut binaries = Vec::new();
+    for_each_message(&mut child, |message| {
+        if let Message::CompilerArtifact(artifact) = message
+            && artifact.target.kind.contains(&TargetKind::Bin)
+            && let Some(exe) = artifact.executable
+        {
+            binaries.push((artifact.target.name, exe.into_std_path_buf()));
+        }
+    })?;
+    let status = child.wait()?;
+    if !status.success() {
+        bail!("the build failed: cargo's message is above");
+    }
+    Ok(binaries)
+}
+
+/// `cargo metadata --no-deps` of the workbook: its own packages, with their
+/// `Cargo.toml` as cargo reads it (workspace inheritance resolved).
+pub fn metadata(root: &Path) -> anyhow::Result<Metadata> {
+    MetadataCommand::new()
+        .cargo_path(program())
+        .current_dir(root)
+        .no_deps()
+        .exec()
+        .context("cargo metadata")
+}
+
+/// `cargo metadata` of the workbook and everything it depends on, as a
+/// build in it would resolve it: with every cargo config from `root` up,
+/// and `Cargo.lock`.
+pub fn resolved_metadata(root: &Path) -> anyhow::Result<Metadata> {
+    MetadataCommand::new()
+        .cargo_path(program())
+        .current_dir(root)
+        .exec()
+        .context("cargo metadata")
 }
 
 /// The workspace's own packages, with their `[package.metadata]`: what

@@ -140,13 +140,20 @@ fn toolchain(root: &Path) -> Check {
     }
 }
 
-/// `rust-version = "1.94"` from the workspace's `Cargo.toml`.
+/// The newest `rust-version` a workbook crate asks for (all inherit the
+/// workspace's `1.94`), as cargo reads it. `None` when cargo cannot read
+/// the workbook: the toolchain check then says only what it found.
 fn required_rust(root: &Path) -> Option<(u32, u32)> {
-    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).ok()?;
-    let line = manifest
-        .lines()
-        .find(|l| l.trim_start().starts_with("rust-version"))?;
-    version_in(line.split('=').nth(1)?.trim().trim_matches('"'))
+    let metadata = crate::cargo::metadata(root).ok()?;
+    let newest = metadata
+        .workspace_packages()
+        .into_iter()
+        .filter_map(|package| package.rust_version.as_ref())
+        .max()?;
+    Some((
+        u32::try_from(newest.major).ok()?,
+        u32::try_from(newest.minor).ok()?,
+    ))
 }
 
 /// The first `MAJOR.MINOR` in `text`.
@@ -300,13 +307,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn versions_are_read_from_rustc_and_cargo_toml() {
+    fn versions_are_read_from_rustc() {
         assert_eq!(
             version_in("rustc 1.95.0 (59807616e 2026-04-14)"),
             Some((1, 95))
         );
         assert_eq!(version_in("1.94"), Some((1, 94)));
         assert_eq!(version_in("no digits"), None);
+    }
+
+    #[test]
+    fn the_required_rust_is_the_workspaces_rust_version() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        assert_eq!(
+            required_rust(root),
+            version_in(env!("CARGO_PKG_RUST_VERSION"))
+        );
     }
 
     #[test]

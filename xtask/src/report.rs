@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use anyhow::{Context as _, bail};
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde::Serialize;
 
 use crate::failure::{self, readable};
@@ -133,10 +134,7 @@ fn write_error(root: &Path, requests: &[ReportRequest], error: &anyhow::Error) {
                 message: Some(message.clone()),
                 tests: Vec::new(),
             }),
-            Kind::Junit => format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"workbook\" tests=\"1\" failures=\"0\" errors=\"1\">\n  <testsuite name=\"runner\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase classname=\"runner\" name=\"grade\"><error message=\"{}\"/></testcase>\n  </testsuite>\n</testsuites>\n",
-                xml(&message)
-            ),
+            Kind::Junit => junit_error(&message),
         };
         if let Err(e) = write_one(root, request, &text) {
             eprintln!("error: {e:#}");
@@ -397,97 +395,87 @@ fn classroom(graded: &[Graded]) -> Classroom {
     }
 }
 
-fn xml(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&apos;"),
-            // XML 1.0 allows no other control characters.
-            c if c.is_control() && !matches!(c, '\n' | '\t' | '\r') => {}
-            c => escaped.push(c),
-        }
-    }
-    escaped
+/// One `<testsuite>` per lesson, one `<testcase>` per test; a lesson that
+/// ran no test gets one case saying why.
+fn junit(graded: &[Graded]) -> String {
+    let mut report = Report::new("workbook");
+    report.add_test_suites(graded.iter().map(junit_suite));
+    report.to_string().expect("a JUnit report serialises")
 }
 
-fn junit(graded: &[Graded]) -> String {
-    let mut suites = String::new();
-    let (mut all_tests, mut all_failures, mut all_errors) = (0, 0, 0);
-    for g in graded {
-        let id = g.krate.lesson.id();
-        let mut cases = String::new();
-        let (mut tests, mut failures, mut errors, mut skipped) = (0, 0, 0, 0);
-        for t in &g.tests {
-            tests += 1;
-            let name = xml(&t.name);
-            match t.status {
-                TestStatus::Pass => cases.push_str(&format!(
-                    "    <testcase classname=\"{id}\" name=\"{name}\"/>\n"
-                )),
-                TestStatus::Skip => {
-                    skipped += 1;
-                    cases.push_str(&format!(
-                        "    <testcase classname=\"{id}\" name=\"{name}\"><skipped message=\"{}\"/></testcase>\n",
-                        xml(&message(t))
-                    ));
-                }
-                status => {
-                    let tag = if status == TestStatus::Fail {
-                        "failure"
-                    } else {
-                        "error"
-                    };
-                    if status == TestStatus::Fail {
-                        failures += 1
-                    } else {
-                        errors += 1
-                    }
-                    cases.push_str(&format!(
-                        "    <testcase classname=\"{id}\" name=\"{name}\">\n      <{tag} message=\"{}\">{}</{tag}>\n    </testcase>\n",
-                        xml(&message(t)),
-                        xml(&cap(&readable(&t.output), OUTPUT_CAP))
-                    ));
-                }
-            }
-        }
-        if g.tests.is_empty() {
-            // The lesson ran no test: one case says why.
-            tests += 1;
-            let message = xml(&lesson_message(g).unwrap_or_default());
-            let body = match g.verdict {
-                Verdict::NotStarted => {
-                    skipped += 1;
-                    format!("<skipped message=\"{message}\"/>")
-                }
-                Verdict::Tampered => {
-                    failures += 1;
-                    format!("<failure message=\"tampered\">{message}</failure>")
-                }
-                verdict => {
-                    errors += 1;
-                    format!("<error message=\"{}\">{message}</error>", verdict.label())
-                }
-            };
-            cases.push_str(&format!(
-                "    <testcase classname=\"{id}\" name=\"{}\">{body}</testcase>\n",
-                g.verdict.label().replace(' ', "_")
-            ));
-        }
-        all_tests += tests;
-        all_failures += failures;
-        all_errors += errors;
-        suites.push_str(&format!(
-            "  <testsuite name=\"{id}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{:.3}\">\n{cases}  </testsuite>\n",
-            g.elapsed.as_secs_f64()
-        ));
+fn junit_suite(g: &Graded) -> TestSuite {
+    let id = g.krate.lesson.id();
+    let mut suite = TestSuite::new(&id);
+    suite.set_time(g.elapsed);
+    suite.add_test_cases(g.tests.iter().map(|t| junit_case(&id, t)));
+    if g.tests.is_empty() {
+        suite.add_test_case(junit_lesson_case(&id, g));
     }
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"workbook\" tests=\"{all_tests}\" failures=\"{all_failures}\" errors=\"{all_errors}\">\n{suites}</testsuites>\n"
-    )
+    suite
+}
+
+fn junit_case(id: &str, test: &TestResult) -> TestCase {
+    let status = match test.status {
+        TestStatus::Pass => TestCaseStatus::success(),
+        TestStatus::Skip => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(message(test));
+            status
+        }
+        TestStatus::Fail | TestStatus::Error => {
+            let kind = if test.status == TestStatus::Fail {
+                NonSuccessKind::Failure
+            } else {
+                NonSuccessKind::Error
+            };
+            let mut status = TestCaseStatus::non_success(kind);
+            status
+                .set_message(message(test))
+                .set_description(cap(&readable(&test.output), OUTPUT_CAP));
+            status
+        }
+    };
+    let mut case = TestCase::new(&test.name, status);
+    case.set_classname(id);
+    case
+}
+
+/// The case of a lesson that ran no test, named after its verdict.
+fn junit_lesson_case(id: &str, g: &Graded) -> TestCase {
+    let message = lesson_message(g).unwrap_or_default();
+    let status = match g.verdict {
+        Verdict::NotStarted => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(message);
+            status
+        }
+        Verdict::Tampered => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status.set_message("tampered").set_description(message);
+            status
+        }
+        verdict => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            status.set_message(verdict.label()).set_description(message);
+            status
+        }
+    };
+    let mut case = TestCase::new(g.verdict.label().replace(' ', "_"), status);
+    case.set_classname(id);
+    case
+}
+
+/// The JUnit report of a runner that could not grade: one error.
+fn junit_error(message: &str) -> String {
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+    status.set_message(message);
+    let mut case = TestCase::new("grade", status);
+    case.set_classname("runner");
+    let mut suite = TestSuite::new("runner");
+    suite.add_test_case(case);
+    let mut report = Report::new("workbook");
+    report.add_test_suite(suite);
+    report.to_string().expect("a JUnit report serialises")
 }
 
 /// Rejects two reports aimed at one file.
@@ -499,4 +487,32 @@ pub fn validate(root: &Path, requests: &[ReportRequest]) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_runner_error_is_one_escaped_junit_error() {
+        let xml = junit_error("no <lessons> & \"nothing\" to grade\u{1b}[0m");
+        assert!(
+            xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("tests=\"1\" skipped=\"0\" failures=\"0\" errors=\"1\""),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<testcase name=\"grade\" classname=\"runner\">"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(
+                "<error message=\"no &lt;lessons&gt; &amp; &quot;nothing&quot; to grade\"/>"
+            ),
+            "{xml}"
+        );
+    }
 }

@@ -13,7 +13,7 @@
 
 use std::path::Path;
 
-use serde_json::Value;
+use cargo_metadata::{Metadata, Package};
 
 use crate::cargo;
 use crate::manifest::Change;
@@ -31,62 +31,65 @@ const CRATES_IO: &[&str] = &[
 /// workbook. A workbook cargo cannot resolve has nothing to say here: its
 /// build fails and says why.
 pub fn replaced(root: &Path) -> Vec<Change> {
-    match cargo::metadata(root) {
+    match cargo::resolved_metadata(root) {
         Ok(metadata) => judge(&metadata),
         Err(_) => Vec::new(),
     }
 }
 
-fn judge(metadata: &Value) -> Vec<Change> {
-    let members: Vec<&str> = metadata["workspace_members"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    let mut changes = Vec::new();
-    for package in metadata["packages"].as_array().into_iter().flatten() {
-        let name = package["name"].as_str().unwrap_or_default();
-        if !GRADERS.contains(&name) {
-            continue;
-        }
-        let from_crates_io = package["source"]
+fn judge(metadata: &Metadata) -> Vec<Change> {
+    metadata
+        .packages
+        .iter()
+        .filter(|package| GRADERS.contains(&package.name.as_str()))
+        .filter(|package| {
+            let from_crates_io = package
+                .source
+                .as_ref()
+                .is_some_and(|source| CRATES_IO.contains(&source.repr.as_str()));
+            !from_crates_io && !metadata.workspace_members.contains(&package.id)
+        })
+        .map(|package| Change::Replaced(package.name.to_string(), origin(package)))
+        .collect()
+}
+
+/// Where a replaced grader comes from: its source, or its folder.
+fn origin(package: &Package) -> String {
+    match &package.source {
+        Some(source) => source.repr.clone(),
+        None => package
+            .manifest_path
             .as_str()
-            .is_some_and(|source| CRATES_IO.contains(&source));
-        let a_member = package["id"]
-            .as_str()
-            .is_some_and(|id| members.contains(&id));
-        if !from_crates_io && !a_member {
-            let from = match package["source"].as_str() {
-                Some(source) => source.to_owned(),
-                None => package["manifest_path"]
-                    .as_str()
-                    .map(|p| p.trim_end_matches("/Cargo.toml").to_owned())
-                    .unwrap_or_default(),
-            };
-            changes.push(Change::Replaced(name.to_owned(), from));
-        }
+            .trim_end_matches("/Cargo.toml")
+            .to_owned(),
     }
-    changes
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
-    fn metadata(insta_source: Value, insta_id: &str) -> Value {
+    /// A package as `cargo metadata` lists it, with what `judge` reads.
+    fn package(name: &str, source: Value, id: &str, manifest_path: &str) -> Value {
         json!({
+            "name": name, "version": "0.1.0", "id": id, "source": source,
+            "manifest_path": manifest_path,
+            "dependencies": [], "targets": [], "features": {},
+        })
+    }
+
+    fn metadata(insta_source: Value, insta_id: &str) -> Metadata {
+        let text = json!({
             "workspace_members": ["path+file:///w/tests#harness@0.1.0", "path+file:///w/workbook#0.1.0"],
             "packages": [
-                {"name": "harness", "source": null, "id": "path+file:///w/tests#harness@0.1.0",
-                 "manifest_path": "/w/tests/Cargo.toml"},
-                {"name": "workbook", "source": null, "id": "path+file:///w/workbook#0.1.0",
-                 "manifest_path": "/w/workbook/Cargo.toml"},
-                {"name": "insta", "source": insta_source, "id": insta_id,
-                 "manifest_path": "/elsewhere/insta-1.49.0/Cargo.toml"},
-            ]
-        })
+                package("harness", Value::Null, "path+file:///w/tests#harness@0.1.0", "/w/tests/Cargo.toml"),
+                package("workbook", Value::Null, "path+file:///w/workbook#0.1.0", "/w/workbook/Cargo.toml"),
+                package("insta", insta_source, insta_id, "/elsewhere/insta-1.49.0/Cargo.toml"),
+            ],
+            "resolve": null, "workspace_root": "/w", "target_directory": "/w/target", "version": 1,
+        });
+        serde_json::from_value(text).expect("metadata as cargo writes it")
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The classroom report has the shape GitHub Classroom's grading reporter
 //! (`classroom-resources/autograding-grading-reporter`) reads: it decodes
 //! each runner's result, sums `tests[].score` and compares with
-//! `max_score`. Every golden `classroom.json` is held to that shape.
+//! `max_score`. Every golden `classroom.json` (the body of each fixture's
+//! `classroom-json.snap`) is held to that shape.
 
 use std::path::Path;
 
@@ -13,16 +14,24 @@ fn field<'a>(value: &'a Value, key: &str, file: &Path) -> &'a Value {
         .unwrap_or_else(|| panic!("{}: no `{key}` in {value}", file.display()))
 }
 
+/// An insta snapshot without its `---`-fenced header.
+fn body(snapshot: &str) -> &str {
+    snapshot
+        .splitn(3, "---\n")
+        .nth(2)
+        .expect("an insta snapshot: a header between two `---` lines, then the body")
+}
+
 #[test]
 fn every_classroom_report_has_the_reporters_shape() {
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let mut checked = 0;
     for entry in std::fs::read_dir(&golden).unwrap() {
-        let file = entry.unwrap().path().join("classroom.json");
-        let Ok(text) = std::fs::read_to_string(&file) else {
+        let file = entry.unwrap().path().join("classroom-json.snap");
+        let Ok(snapshot) = std::fs::read_to_string(&file) else {
             continue;
         };
-        let report: Value = serde_json::from_str(&text).unwrap();
+        let report: Value = serde_json::from_str(body(&snapshot)).unwrap();
         assert!(
             field(&report, "version", &file).is_u64(),
             "{}",

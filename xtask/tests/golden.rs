@@ -1,10 +1,11 @@
 //! Golden fixtures: the real `xtask` binary grading lesson 01 (and 02, for
 //! an ack) in a copy of the workbook, once per outcome a learner can reach,
 //! including every way insta could be talked into passing a mismatch. The
-//! copy's stdout and its three reports are compared with the files in
-//! `tests/golden/<fixture>/` (times and paths redacted).
-//! `UPDATE_GOLDEN=1 cargo test -p xtask` rewrites them; read the diff
-//! before committing it.
+//! copy's stdout and its three reports are insta snapshots in
+//! `tests/golden/<fixture>/`, with times, ids and paths filtered out.
+//! A change shows as a diff: `cargo insta review` (or
+//! `INSTA_UPDATE=always cargo test -p xtask --test golden`) records it;
+//! read it before committing it.
 //!
 //! In stdout, a failing test's conversation is pinned line by line, so the
 //! transcript of each kind of failure is fixed here: a refused handshake
@@ -15,6 +16,7 @@
 //! its files are rewritten only when their content changes, so cargo reuses
 //! everything but the lesson crate between fixtures and between runs.
 
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::path::Path;
 use std::process::Command;
 
@@ -34,24 +36,60 @@ fn wrong_code(copy: &Path) {
     );
 }
 
-/// Runs `cargo xtask check <args>` in the copy with `env`, compares the
-/// outcome with the golden files of `name`, and returns stdout unredacted.
+/// The reports each run writes, and how each escapes the text it quotes.
+const REPORTS: [(&str, &str, Format); 3] = [
+    ("json", "report.json", Format::Json),
+    ("junit", "junit.xml", Format::Xml),
+    ("classroom", "classroom.json", Format::Json),
+];
+
+/// Runs `cargo xtask check <args>` in the copy with `env`, compares its
+/// stdout and reports with the snapshots of `name`, and returns stdout
+/// unfiltered.
 fn run(copy: &Path, name: &str, args: &[&str], env: &[(&str, &str)]) -> String {
-    let reports = copy.join(".workbook/golden");
+    let stdout = xtask_check(copy, args, env);
+    let mut outputs = vec![("stdout", stdout.clone(), Format::Text)];
+    for (_, file, format) in REPORTS {
+        let text = std::fs::read_to_string(reports_dir(copy).join(file))
+            .unwrap_or_else(|e| panic!("{name}: the {file} report was not written: {e}\n{stdout}"));
+        outputs.push((file, text, format));
+    }
+    // Every output is compared before the first mismatch fails the test,
+    // so that one run shows (and `cargo insta review` offers) all of them.
+    let mismatches: Vec<_> = outputs
+        .into_iter()
+        .filter_map(|(file, text, format)| {
+            let settings = settings(copy, name, args, format);
+            let snapshot = file.replace('.', "-");
+            catch_unwind(AssertUnwindSafe(|| {
+                settings.bind(|| insta::assert_snapshot!(snapshot, text));
+            }))
+            .err()
+        })
+        .collect();
+    if let Some(mismatch) = mismatches.into_iter().next() {
+        resume_unwind(mismatch);
+    }
+    stdout
+}
+
+fn reports_dir(copy: &Path) -> std::path::PathBuf {
+    copy.join(".workbook/golden")
+}
+
+/// `cargo xtask check <args> --fresh` in the copy, writing every report:
+/// its exit code, stdout and any stderr.
+fn xtask_check(copy: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
     command
         .current_dir(copy)
         .arg("check")
         .args(args)
         .args(["--fresh"]);
-    for (kind, file) in [
-        ("json", "report.json"),
-        ("junit", "junit.xml"),
-        ("classroom", "classroom.json"),
-    ] {
+    for (kind, file, _) in REPORTS {
         command
             .arg("--report")
-            .arg(format!("{kind}={}", reports.join(file).display()));
+            .arg(format!("{kind}={}", reports_dir(copy).join(file).display()));
     }
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("INSTA_") {
@@ -76,38 +114,7 @@ fn run(copy: &Path, name: &str, args: &[&str], env: &[(&str, &str)]) -> String {
     if !stderr.trim().is_empty() {
         stdout.push_str(&format!("--- stderr ---\n{stderr}"));
     }
-
-    let raw = stdout.clone();
-    let mut results = vec![("stdout.txt", redact(copy, &stdout, Format::Text))];
-    for (file, format) in [
-        ("report.json", Format::Json),
-        ("junit.xml", Format::Xml),
-        ("classroom.json", Format::Json),
-    ] {
-        let text = std::fs::read_to_string(reports.join(file))
-            .unwrap_or_else(|e| panic!("{name}: the {file} report was not written: {e}\n{stdout}"));
-        results.push((file, redact(copy, &text, format)));
-    }
-    let dir = source_root().join("xtask/tests/golden").join(name);
-    let update = std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1");
-    let mut mismatches = Vec::new();
-    for (file, actual) in results {
-        let path = dir.join(file);
-        if update {
-            put(&path, actual.as_bytes());
-            continue;
-        }
-        let expected = std::fs::read_to_string(&path).unwrap_or_default();
-        if expected != actual {
-            mismatches.push(format!("── {} ──\n{actual}", path.display()));
-        }
-    }
-    assert!(
-        mismatches.is_empty(),
-        "{name}: output differs from the golden files (UPDATE_GOLDEN=1 rewrites them):\n{}",
-        mismatches.join("\n")
-    );
-    raw
+    stdout
 }
 
 /// How a file escapes the text it quotes.
@@ -118,208 +125,73 @@ enum Format {
     Xml,
 }
 
-/// Times, socket ids, the order of concurrent events and the copy's
-/// location vary from run to run.
-fn redact(copy: &Path, text: &str, format: Format) -> String {
-    let text = text.replace(&copy.display().to_string(), "[workbook]");
-    let text = redact_object_ids(&text);
-    let text = redact_conversations(&text, format);
-    let text = redact_harness_lines(&text);
-    let mut out = String::new();
-    for line in text.lines() {
-        let mut line = redact_seconds(line);
-        for key in ["\"elapsed_ms\": ", "\"limit_ms\": "] {
-            if let Some(at) = line.find(key) {
-                let rest: String = line[at + key.len()..]
-                    .chars()
-                    .skip_while(char::is_ascii_digit)
-                    .collect();
-                line = format!("{}{key}[redacted]{rest}", &line[..at]);
-            }
-        }
-        line = redact_attribute(&line, "\"execution_time\": \"");
-        line = redact_attribute(&line, "time=\"");
-        out.push_str(&line);
-        out.push('\n');
-    }
-    out
+/// Where fixture `name`'s snapshots live, and the filters for what varies
+/// from run to run: the copy's location, ids, times, the harness's line
+/// numbers and the conversations (see [`conversation_filters`]).
+fn settings(copy: &Path, name: &str, args: &[&str], format: Format) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(format!("golden/{name}"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let command = ["cargo xtask check"].iter().chain(args).copied();
+    settings.set_description(command.collect::<Vec<_>>().join(" "));
+    settings.add_filter(&regex::escape(&copy.display().to_string()), "[workbook]");
+    // A user's id, 24 hex digits (a MongoDB ObjectId, in either store).
+    settings.add_filter(r"\b[0-9a-fA-F]{24}\b", "[id]");
+    conversation_filters(&mut settings, format);
+    // `tests/src/socket.rs:219:17`: places in the harness and the suites
+    // move whenever they are edited, and say nothing about the runner.
+    settings.add_filter(
+        r"(tests/src/[A-Za-z0-9/_.-]*\.rs):[0-9]+(:[0-9]+)?",
+        "$1:[line]",
+    );
+    // `, 1.8 s`: the time a run took, not a limit.
+    settings.add_filter(r", [0-9.]+ s", ", [time]");
+    settings.add_filter(r#""(elapsed_ms|limit_ms)": [0-9]+"#, r#""$1": [redacted]"#);
+    settings.add_filter(
+        r#"\b(execution_)?time(": |=)"[^"]*""#,
+        r#"${1}time$2"[redacted]""#,
+    );
+    settings
 }
 
 /// The harness prints a failing test's conversation (what the client sent,
 /// what came back, the server's log), with when each step happened. In
-/// stdout each line stays, with its time and any socket id redacted
-/// ([`redact_conversation_line`]). In a report the conversation is inside a
-/// JSON string or XML text, perhaps cut short, and is pinned by stdout: its
-/// place stays, its lines go.
-fn redact_conversations(text: &str, format: Format) -> String {
-    if format == Format::Text {
-        return text
-            .lines()
-            .map(redact_conversation_line)
-            .filter(|line| !line.starts_with(SERVER_LINE) && !line.contains(WELCOME))
-            .fold(String::new(), |mut out, line| {
-                out.push_str(&line);
-                out.push('\n');
-                out
-            });
-    }
-    const START: &str = "--- the conversation (";
-    const END: &str = "--- end of the conversation ---";
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find(START) {
-        out.push_str(&rest[..at]);
-        out.push_str("--- the conversation [redacted] ---");
-        let after = &rest[at..];
-        let bytes = after.as_bytes();
-        let string_ends = (0..bytes.len()).find(|&i| match format {
-            Format::Text => false,
-            Format::Json => bytes[i] == b'"' && bytes[i - 1] != b'\\',
-            Format::Xml => bytes[i] == b'"' || bytes[i] == b'<',
-        });
-        rest = match (after.find(END), string_ends) {
-            (Some(end), Some(limit)) if end > limit => &after[limit..],
-            (Some(end), _) => &after[end + END.len()..],
-            (None, Some(limit)) => &after[limit..],
-            (None, None) => "",
-        };
-    }
-    out.push_str(rest);
-    out
+/// stdout each line stays, with its time and any socket id redacted. In a
+/// report the conversation is inside a JSON string or XML text, perhaps cut
+/// short, and is pinned by stdout: its place stays, its lines go.
+fn conversation_filters(settings: &mut insta::Settings, format: Format) {
+    let end = "--- end of the conversation ---";
+    let within = match format {
+        Format::Text => return text_conversation_filters(settings),
+        Format::Json => r#"(?:[^"\\]|\\.)"#,
+        Format::Xml => r#"[^"<]"#,
+    };
+    let redacted = "--- the conversation [redacted] ---";
+    let start = r"--- the conversation \(";
+    settings.add_filter(&format!("{start}{within}*?{end}"), redacted);
+    // Cut short by the report's cap: up to the end of the string.
+    settings.add_filter(&format!("{start}{within}*"), redacted);
 }
-
-/// A server's log line in a conversation. Its place among the client's
-/// lines depends on which thread ran first, so stdout is compared without
-/// them, and [`wrong_ack`] checks that they are shown.
-const SERVER_LINE: &str = "[t] [server]";
-
-/// Lesson 01 emits `welcome` as a socket connects, and it may arrive before
-/// or after the test's next step (its next handshake, or the disconnect of
-/// a socket that should have been refused): such lines are left out too.
-const WELCOME: &str = "] ← welcome {";
 
 /// `  0.042s [ada#1 /] ← event welcome {"id":"Qm9i…"}` →
 /// `[t] [ada#1 /] ← event welcome {"id":"[sid]"}`; the heading's count of
 /// lines goes too, since a server's log may say one line more or less.
-fn redact_conversation_line(line: &str) -> String {
-    if line.starts_with("--- the conversation (") {
-        return "--- the conversation ---".to_owned();
-    }
-    let trimmed = line.trim_start();
-    let time = trimmed
-        .find("s [")
-        .filter(|&end| trimmed[..end].parse::<f64>().is_ok());
-    let Some(end) = time else {
-        return line.to_owned();
-    };
-    let mut line = format!("[t] {}", &trimmed[end + 2..]);
-    for key in ["\"id\":\"", "sid=", "socket.id="] {
-        line = redact_value_after(&line, key);
-    }
-    line
-}
-
-/// Replaces the socket id that follows every `key` in `line` with `[sid]`.
-fn redact_value_after(line: &str, key: &str) -> String {
-    let mut out = String::new();
-    let mut rest = line;
-    while let Some(at) = rest.find(key) {
-        out.push_str(&rest[..at + key.len()]);
-        rest = &rest[at + key.len()..];
-        let len = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-            .unwrap_or(rest.len());
-        if len > 0 {
-            out.push_str("[sid]");
-        }
-        rest = &rest[len..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// A user's id, 24 hex digits (a MongoDB ObjectId, in either store), is
-/// new every run: `[id]`.
-fn redact_object_ids(text: &str) -> String {
-    let mut out = String::new();
-    let mut word = String::new();
-    for c in text.chars().chain(std::iter::once('\0')) {
-        if c.is_ascii_alphanumeric() {
-            word.push(c);
-            continue;
-        }
-        let is_id = word.len() == 24 && word.bytes().all(|b| b.is_ascii_hexdigit());
-        out.push_str(if is_id { "[id]" } else { &word });
-        word.clear();
-        if c != '\0' {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// `tests/src/socket.rs:219:17` → `tests/src/socket.rs:[line]`: places in
-/// the harness and the suites move whenever they are edited, and say
-/// nothing about the runner.
-fn redact_harness_lines(text: &str) -> String {
-    const HARNESS: &str = "tests/src/";
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find(HARNESS) {
-        let path_len = rest[at..]
-            .find(|c: char| !(c.is_ascii_alphanumeric() || "/_-.".contains(c)))
-            .unwrap_or(rest.len() - at);
-        let path_end = at + path_len;
-        out.push_str(&rest[..path_end]);
-        rest = &rest[path_end..];
-        let mut place = 0;
-        for _ in 0..2 {
-            let digits = rest[place..]
-                .strip_prefix(':')
-                .map_or(0, |r| r.bytes().take_while(u8::is_ascii_digit).count());
-            if digits == 0 {
-                break;
-            }
-            place += 1 + digits;
-        }
-        if place > 0 && out.ends_with(".rs") {
-            out.push_str(":[line]");
-            rest = &rest[place..];
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `, 1.8 s` → `, [time]`: the time a run took, not a limit.
-fn redact_seconds(line: &str) -> String {
-    let mut out = String::new();
-    let mut rest = line;
-    while let Some(at) = rest.find(", ") {
-        out.push_str(&rest[..at + 2]);
-        rest = &rest[at + 2..];
-        let number: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '.')
-            .collect();
-        if !number.is_empty() && rest[number.len()..].starts_with(" s") {
-            out.push_str("[time]");
-            rest = &rest[number.len() + 2..];
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-fn redact_attribute(line: &str, attribute: &str) -> String {
-    let Some(at) = line.find(attribute) else {
-        return line.to_owned();
-    };
-    let start = at + attribute.len();
-    let Some(len) = line[start..].find('"') else {
-        return line.to_owned();
-    };
-    format!("{}[redacted]{}", &line[..start], &line[start + len..])
+fn text_conversation_filters(settings: &mut insta::Settings) {
+    settings.add_filter(
+        r"(?m)^--- the conversation \(.*$",
+        "--- the conversation ---",
+    );
+    settings.add_filter(r"(?m)^[ \t]*[0-9]+(\.[0-9]+)?s \[", "[t] [");
+    settings.add_filter(r#"("id":"|sid=|socket\.id=)[A-Za-z0-9_-]+"#, "$1[sid]");
+    // A server's log line: its place among the client's lines depends on
+    // which thread ran first, so stdout is compared without them, and
+    // [`wrong_ack`] checks that they are shown.
+    settings.add_filter(r"(?m)^\[t\] \[server\].*\n", "");
+    // Lesson 01 emits `welcome` as a socket connects, and it may arrive
+    // before or after the test's next step (its next handshake, or the
+    // disconnect of a socket that should have been refused).
+    settings.add_filter(r"(?m)^.*\] ← welcome \{.*\n", "");
 }
 
 /// The snapshots are as the workbook has them: no fixture may have written
@@ -415,8 +287,8 @@ fn wrong_ack() {
     );
     // These conversations register, log in and hand a token over: no
     // secret may appear whole in what a learner or an instructor sees.
-    let reports = ["report.json", "junit.xml", "classroom.json"]
-        .map(|file| std::fs::read_to_string(copy.join(".workbook/golden").join(file)).unwrap());
+    let reports =
+        REPORTS.map(|(_, file, _)| std::fs::read_to_string(reports_dir(copy).join(file)).unwrap());
     for text in std::iter::once(&stdout).chain(&reports) {
         assert_no_secret(text);
     }

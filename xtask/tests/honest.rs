@@ -194,20 +194,17 @@ fn has_redis_server() -> bool {
 /// Where cargo finds insta's sources for the workbook: a folder of the
 /// registry's, to point a `[patch]` at.
 fn insta_sources() -> String {
-    let output = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
+    let metadata = cargo_metadata::MetadataCommand::new()
         .current_dir(source_root())
-        .args(["metadata", "--format-version", "1"])
-        .output()
+        .exec()
         .expect("run cargo metadata");
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("metadata");
-    let insta = metadata["packages"]
-        .as_array()
-        .expect("packages")
+    let insta = metadata
+        .packages
         .iter()
-        .find(|p| p["name"] == "insta")
+        .find(|p| p.name.as_str() == "insta")
         .expect("insta is a dependency");
-    let manifest = insta["manifest_path"].as_str().expect("a manifest path");
-    manifest.trim_end_matches("/Cargo.toml").to_owned()
+    let folder = insta.manifest_path.parent().expect("a manifest's folder");
+    folder.to_string()
 }
 
 /// A cargo config above the workbook swaps insta for a copy of its own
