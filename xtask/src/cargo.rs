@@ -267,21 +267,6 @@ pub fn resolved_metadata(root: &Path) -> anyhow::Result<Metadata> {
         .context("cargo metadata")
 }
 
-/// The workspace's own packages, with their `[package.metadata]`: what
-/// `cargo metadata --no-deps` says, without resolving a single dependency.
-pub fn members(root: &Path) -> anyhow::Result<Vec<cargo_metadata::Package>> {
-    let mut command = cargo_metadata::MetadataCommand::new();
-    if let Some(program) = std::env::var_os("CARGO") {
-        command.cargo_path(program);
-    }
-    let metadata = command
-        .current_dir(root)
-        .no_deps()
-        .exec()
-        .context("cargo metadata --no-deps")?;
-    Ok(metadata.packages)
-}
-
 /// Runs a cargo command with the terminal attached, for `verify`'s steps.
 pub fn run(root: &Path, args: &[&str]) -> anyhow::Result<()> {
     let status = cargo(root).args(args).status().context("starting cargo")?;

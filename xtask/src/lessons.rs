@@ -121,7 +121,7 @@ pub fn workspace_root() -> anyhow::Result<PathBuf> {
 pub fn discover(root: &Path) -> anyhow::Result<Discovered> {
     let starters = numbered_dirs(&root.join("lessons"))?;
     let solutions = numbered_dirs(&root.join("solutions"))?;
-    let packages = cargo::members(root)?;
+    let packages = cargo::metadata(root)?.packages;
     let package = |dir: &Path| {
         let manifest = canonical(&dir.join("Cargo.toml"));
         packages

@@ -285,6 +285,9 @@ struct JsonLesson<'a> {
 #[derive(Serialize)]
 struct JsonTest<'a> {
     name: &'a str,
+    /// The lesson's step the test belongs to, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    step: Option<usize>,
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<String>,
@@ -310,6 +313,7 @@ fn json_report<'a>(graded: &'a [Graded]) -> JsonReport<'a> {
                     let failed = matches!(t.status, TestStatus::Fail | TestStatus::Error);
                     JsonTest {
                         name: &t.name,
+                        step: t.step,
                         status: status_word(t.status),
                         message: (t.status != TestStatus::Pass).then(|| message(t)),
                         output: failed.then(|| cap(&readable(&t.output), OUTPUT_CAP)),
