@@ -466,11 +466,7 @@ async fn an_accepted_socket_logs_no_token(app: App) {
         .auth(json!({ "token": ada.token }))
         .connect_ok()
         .await;
-    let root = server
-        .socket("/")
-        .auth(json!({ "token": ada.token }))
-        .connect_ok()
-        .await;
+    let root = server.connect(&ada).await;
     let id = socket_id(&the_attempt(&server, "/chat"));
     socket.ack("whoami", json!({})).await;
     socket.disconnect().await;
@@ -646,11 +642,7 @@ async fn a_line_break_in_a_user_name_cannot_forge_a_line(app: App) {
         .await
         .expect("the store takes any name");
     let token = server.ctx.jwt.issue(&eve);
-    let socket = server
-        .socket("/chat")
-        .auth(json!({ "token": token }))
-        .connect_ok()
-        .await;
+    let socket = server.connect_with("/chat", &token).await;
     let me = socket.ack("whoami", json!({})).await;
     assert_eq!(me["name"], json!(name));
     let connected = line_where(&server, "the user eve's name", |line| {
