@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use crate::Socket;
+use crate::clock::assert_now_ms;
 
 /// The most rooms a socket may join, its own `user:<id>` room aside.
 const MAX_ROOMS: usize = 50;
@@ -19,6 +20,15 @@ const QUIET: Duration = Duration::from_millis(300);
 pub async fn join(socket: &Socket, room: &str) -> Value {
     socket.ack("join-room", json!({ "room": room })).await
 }
+
+/// The labels of [`name_lengths`] around the limit, in a snapshot's order:
+/// the first two fit, the last two do not.
+pub const AROUND_THE_LIMIT: [&str; 4] = [
+    "64 characters",
+    "64 two-byte characters",
+    "65 characters",
+    "500 KB",
+];
 
 /// The room name a label of [`name_lengths`] stands for, around the limit
 /// of 64 characters, counted as characters, not bytes.
@@ -94,4 +104,21 @@ pub async fn a_stranger_speaks(stranger: &Socket, member: &Socket) -> Value {
         .await;
     member.assert_silent("new-message", QUIET).await;
     ack
+}
+
+/// The `new-message` that `listener` hears once `sender` has spoken in a
+/// room both are in. Its `senderId` is the sending socket's user
+/// (`sender_id`), whatever the payload claimed; its `timestamp` is now, in
+/// milliseconds; and the sender, in the room too, hears the same message.
+/// Returned for the case to snapshot.
+pub async fn the_message_heard(sender: &Socket, listener: &Socket, sender_id: &str) -> Value {
+    let message = listener.next("new-message").await;
+    assert_eq!(message["senderId"], json!(sender_id), "{message}");
+    assert_now_ms(
+        message["timestamp"].as_u64(),
+        &format!("timestamp should be the time in milliseconds since 1970, got {message}"),
+    );
+    let own_copy = sender.next("new-message").await;
+    assert_eq!(own_copy, message, "the sender is in the room too");
+    message
 }

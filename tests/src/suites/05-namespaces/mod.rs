@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use workbook::jwt::{Claims, now};
 use workbook::users::Role;
 
-use crate::{App, Socket, TestApp, polling};
+use crate::{App, Socket, TestApp, admin, polling};
 
 crate::cases! {
     lesson_05 in suites::namespaces, dir "05-namespaces", attacks on "/chat",
@@ -506,22 +506,14 @@ async fn a_demoted_admin_cannot_disconnect_users_from_an_open_socket(app: App) {
     let console = server.connect_with("/admin", &root.token).await;
     let ada_socket = server.connect_with("/chat", &ada.token).await;
     online_becomes(&console, &[("ada", 1), ("root", 1)]).await;
-    let demoted = server.ctx.users.set_role(&root.id, Role::User).await;
-    assert!(demoted.expect("the store"), "root is in the store");
-
-    let answer = console
-        .ack("disconnect-user", json!({ "userId": ada.id }))
-        .await;
-    assert_eq!(
-        answer,
-        json!({ "error": "Admin access required" }),
-        "root is a user now: every /admin event must ask the store again before it acts \
-         ({CHAPTER}, \"Every event asks again\")"
-    );
-    console.next("disconnect").await;
-    ada_socket.assert_silent("forceDisconnect", QUIET).await;
-    let me = ada_socket.ack("whoami", json!({})).await;
-    assert_eq!(me["id"], json!(ada.id), "ada is still connected: {me}");
+    let chapter = format!("{CHAPTER}, \"Every event asks again\"");
+    let answer = admin::a_demoted_admin_tries_to_disconnect(
+        &server,
+        (&root, &console),
+        (&ada, &ada_socket),
+        &chapter,
+    )
+    .await;
     // The console is gone for good: a fresh one as root is refused.
     let message = refusal(&server, "/admin", Some(json!({ "token": root.token }))).await;
     assert_eq!(message, "Admin access required");

@@ -23,7 +23,7 @@ use futures_util::FutureExt;
 use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 
-use crate::{App, Socket, TestApp, TestUser, rooms};
+use crate::{App, Socket, TestApp, TestUser, admin, rooms};
 
 crate::cases! {
     lesson_11 in suites::scale_out, dir "11-scale-out",
@@ -945,23 +945,11 @@ async fn a_demoted_admin_cannot_act_from_an_open_socket(app: App) {
     let (root, ada) = (server.admin("root").await, server.user("ada").await);
     let ada_socket = device(&server, &ada).await;
     let console = server.connect_with("/admin", &root.token).await;
-    let demoted = server
-        .ctx
-        .users
-        .set_role(&root.id, workbook::users::Role::User)
-        .await;
-    assert!(demoted.expect("the store"), "root is in the store");
-    let answer = console
-        .ack("disconnect-user", json!({ "userId": ada.id }))
-        .await;
-    assert_eq!(
-        answer,
-        json!({ "error": "Admin access required" }),
-        "root is a user now: every /admin event asks the store again before it acts \
-         (see book/src/11-scale-out.md)"
-    );
-    console.next("disconnect").await;
-    ada_socket.assert_silent("forceDisconnect", QUIET).await;
-    let me = ada_socket.ack("whoami", json!({})).await;
-    assert_eq!(me["id"], json!(ada.id), "ada is still connected: {me}");
+    admin::a_demoted_admin_tries_to_disconnect(
+        &server,
+        (&root, &console),
+        (&ada, &ada_socket),
+        "see book/src/11-scale-out.md",
+    )
+    .await;
 }
