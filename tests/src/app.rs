@@ -14,7 +14,7 @@ use serde_json::Value;
 use workbook::users::{LookupGate, NewUser, Role, Users};
 use workbook::{Config, Context, Server};
 
-use crate::socket::{Clients, SocketBuilder};
+use crate::socket::{Clients, Socket, SocketBuilder};
 use crate::transcript;
 
 /// The secret every test server signs with; tests use it to forge tokens.
@@ -185,6 +185,20 @@ impl TestApp {
     /// Starts describing a Socket.IO connection to `namespace`.
     pub fn socket(&self, namespace: &str) -> SocketBuilder {
         SocketBuilder::new(self.url("/"), namespace, self.clients.clone())
+    }
+
+    /// `user`'s socket on `/`, connected: where most cases start. The test
+    /// fails with the server's reason if it refuses.
+    pub async fn connect(&self, user: &TestUser) -> Socket {
+        self.connect_with("/", &user.token).await
+    }
+
+    /// A socket on `namespace` whose handshake carries `{token}`, connected.
+    pub async fn connect_with(&self, namespace: &str, token: &str) -> Socket {
+        self.socket(namespace)
+            .auth(serde_json::json!({ "token": token }))
+            .connect_ok()
+            .await
     }
 
     /// `GET path`, returning the status and the JSON body.

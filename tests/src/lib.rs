@@ -11,16 +11,22 @@
 //!   through the same [`workbook::start`] its `main` uses;
 //! - [`TestApp::socket`] connects and waits for the server's answer;
 //! - [`wait()`] bounds every wait and fails fast when the server panics;
-//! - [`attacks`] makes every hostile handshake of the contract;
+//! - [`attacks`] makes every hostile handshake of the contract, and
+//!   [`rooms`] checks lesson 02's room rules and [`admin`] lesson 05's
+//!   per-event check, for every suite that keeps them;
+//! - [`clock`] reads timestamps as the contract writes them;
 //! - the server's `tracing` output is caught per test and shown with a
 //!   failure ([`TestApp::logs`] reads it).
 
+pub mod admin;
 mod app;
 pub mod attacks;
 mod cases;
+pub mod clock;
 pub mod grader;
 mod logs;
 pub mod polling;
+pub mod rooms;
 mod socket;
 pub mod source_ip;
 pub mod suites;

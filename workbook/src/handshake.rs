@@ -14,32 +14,25 @@ use crate::users::User;
 /// Why authentication refused a handshake. socketioxide sends a refusing
 /// middleware's `Display` text as the client's `connect_error` message, so
 /// these words are part of the contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
     /// No token at all.
+    #[error("Authentication required")]
     Required,
     /// Bad signature, another algorithm, malformed, missing claims, or a
     /// token that is not a string. Not told apart: that would help only an
     /// attacker.
+    #[error("Invalid token")]
     Invalid,
     /// A genuine token past its `exp`.
+    #[error("Token expired")]
     Expired,
     /// A genuine token for an account that no longer exists.
+    #[error("User not found")]
     UserNotFound,
     /// The store failed. The cause is logged; the client learns nothing.
+    #[error("Authentication failed")]
     Unavailable,
-}
-
-impl std::fmt::Display for AuthError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            AuthError::Required => "Authentication required",
-            AuthError::Invalid => "Invalid token",
-            AuthError::Expired => "Token expired",
-            AuthError::UserNotFound => "User not found",
-            AuthError::Unavailable => "Authentication failed",
-        })
-    }
 }
 
 /// The token in `auth.token`, and only there (never the query string, which

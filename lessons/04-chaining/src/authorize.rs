@@ -13,8 +13,9 @@ use crate::refusal::Refusal;
 /// `Extension(user)` is the user `authenticate` attached, and
 /// `bans.is_banned(&user.id)` says whether that user is banned. If the ban
 /// store fails, log the error with the user's id (`tracing::error!`) and
-/// refuse with [`Refusal::Unavailable`]: a guard that cannot check does not
-/// let anyone in.
+/// refuse as authentication does when its store fails,
+/// `Refusal::Auth(AuthError::Unavailable)` (`workbook::handshake::AuthError`):
+/// a guard that cannot check does not let anyone in.
 #[allow(unused_variables)] // Remove this line once the body uses its arguments.
 pub async fn authorize(
     Extension(user): Extension<PublicUser>,

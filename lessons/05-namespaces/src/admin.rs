@@ -31,7 +31,9 @@ pub async fn require_admin(Extension(user): Extension<PublicUser>) -> Result<(),
 /// the role `Role::Admin` (`workbook::users::Role`);
 /// `Err(Refusal::AdminRequired)` when it finds them with another role, or
 /// not at all; and when the store fails, log the error with the user's id
-/// (`tracing::error!`) and `Err(Refusal::Unavailable)`.
+/// (`tracing::error!`) and answer as authentication does when its store
+/// fails: `Err(Refusal::Auth(AuthError::Unavailable))`
+/// (`workbook::handshake::AuthError`).
 #[allow(unused_variables)] // Remove this line once the body uses its arguments.
 pub async fn still_admin(ctx: &Context, user: &PublicUser) -> Result<(), Refusal> {
     todo!("ask the store for the caller's role again (chapter 05, \"Every event asks again\")")

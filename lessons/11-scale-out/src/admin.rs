@@ -8,6 +8,7 @@ use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 use workbook::Context;
+use workbook::handshake::AuthError;
 use workbook::payload::Object;
 use workbook::users::{PublicUser, Role};
 
@@ -50,7 +51,7 @@ async fn still_admin(ctx: &Context, user: &PublicUser) -> Result<(), Refusal> {
         Ok(_) => Err(Refusal::AdminRequired),
         Err(e) => {
             tracing::error!(user_id = %user.id, error = %e, "cannot read the user");
-            Err(Refusal::Unavailable)
+            Err(Refusal::Auth(AuthError::Unavailable))
         }
     }
 }

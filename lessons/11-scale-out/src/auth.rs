@@ -11,41 +11,15 @@ use workbook::Context;
 use workbook::handshake::{self, AuthError};
 use workbook::users::{PublicUser, Role};
 
-/// Why a handshake was refused; the `Display` text is the client's message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a handshake was refused; `#[error]` (thiserror) writes the client's
+/// message. Authentication's refusals keep [`AuthError`]'s own words
+/// (`transparent`), written once in `workbook::handshake`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
-    Required,
-    Invalid,
-    Expired,
-    UserNotFound,
-    Unavailable,
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error("Admin access required")]
     AdminRequired,
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Refusal::Required => "Authentication required",
-            Refusal::Invalid => "Invalid token",
-            Refusal::Expired => "Token expired",
-            Refusal::UserNotFound => "User not found",
-            Refusal::Unavailable => "Authentication failed",
-            Refusal::AdminRequired => "Admin access required",
-        })
-    }
-}
-
-/// Authentication's refusals ([`workbook::handshake`]), as this server's.
-impl From<AuthError> for Refusal {
-    fn from(error: AuthError) -> Self {
-        match error {
-            AuthError::Required => Refusal::Required,
-            AuthError::Invalid => Refusal::Invalid,
-            AuthError::Expired => Refusal::Expired,
-            AuthError::UserNotFound => Refusal::UserNotFound,
-            AuthError::Unavailable => Refusal::Unavailable,
-        }
-    }
 }
 
 /// Attaches the user (`{id, name, role}`) to the socket.

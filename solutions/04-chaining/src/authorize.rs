@@ -20,12 +20,14 @@ pub async fn authorize(
     Extension(user): Extension<PublicUser>,
     State(bans): State<Bans>,
 ) -> Result<(), Refusal> {
+    use workbook::handshake::AuthError;
+
     match bans.is_banned(&user.id).await {
         Ok(false) => Ok(()),
         Ok(true) => Err(Refusal::Suspended),
         Err(e) => {
             tracing::error!(user_id = %user.id, error = %e, "cannot read the bans");
-            Err(Refusal::Unavailable)
+            Err(Refusal::Auth(AuthError::Unavailable))
         }
     }
 }

@@ -12,6 +12,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use socketioxide::extract::{SocketRef, State};
+use workbook::handshake::AuthError;
 
 use crate::refusal::Refusal;
 
@@ -139,7 +140,7 @@ pub async fn limit_per_ip(socket: SocketRef, State(limit): State<IpLimit>) -> Re
         // Only a server that does not record peer addresses gets here
         // (`workbook::serve` does). Refuse rather than count nobody.
         tracing::error!(socket_id = %socket.id, "no peer address: serve with connect info");
-        return Err(Refusal::Unavailable);
+        return Err(Refusal::Auth(AuthError::Unavailable));
     };
     let slot = limit.try_acquire(ip).ok_or(Refusal::TooManyConnections)?;
     socket.extensions.insert(slot);

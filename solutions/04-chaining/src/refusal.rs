@@ -8,51 +8,24 @@ use workbook::handshake::AuthError;
 // ANCHOR: refusal
 /// Why a handshake was refused. One type for the whole chain: each
 /// middleware returns the variants that are its business, and whichever
-/// refuses first is the answer the client gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// refuses first is the answer the client gets. `#[error]` (thiserror)
+/// writes each variant's `Display`: the words the client reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
-    /// Authentication: no token at all.
-    Required,
-    /// Authentication: bad signature, another algorithm, malformed, missing
-    /// claims, or a token that is not a string.
-    Invalid,
-    /// Authentication: a genuine token past its `exp`.
-    Expired,
-    /// Authentication: a genuine token for an account that no longer exists.
-    UserNotFound,
-    /// The server could not decide (a store failed). The cause is logged
-    /// for the operator; the client learns nothing about it.
-    Unavailable,
+    /// Authentication's refusals, word for word: no token, a bad or expired
+    /// one, an account that no longer exists, or a store that failed.
+    /// `transparent` shows the inner error's own text, so those words are
+    /// written once, in [`AuthError`], for every lesson that authenticates.
+    /// A guard here whose store fails answers as authentication does:
+    /// `Refusal::Auth(AuthError::Unavailable)`, cause logged, client told
+    /// nothing more.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
     /// Authorization: the account is banned.
+    #[error("Account suspended")]
     Suspended,
     /// Per-IP limit: this address already holds its share of sockets.
+    #[error("Too many connections from this IP")]
     TooManyConnections,
 }
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Refusal::Required => "Authentication required",
-            Refusal::Invalid => "Invalid token",
-            Refusal::Expired => "Token expired",
-            Refusal::UserNotFound => "User not found",
-            Refusal::Unavailable => "Authentication failed",
-            Refusal::Suspended => "Account suspended",
-            Refusal::TooManyConnections => "Too many connections from this IP",
-        })
-    }
-}
 // ANCHOR_END: refusal
-
-/// Authentication's refusals ([`workbook::handshake`]), as this chain's.
-impl From<AuthError> for Refusal {
-    fn from(error: AuthError) -> Self {
-        match error {
-            AuthError::Required => Refusal::Required,
-            AuthError::Invalid => Refusal::Invalid,
-            AuthError::Expired => Refusal::Expired,
-            AuthError::UserNotFound => Refusal::UserNotFound,
-            AuthError::Unavailable => Refusal::Unavailable,
-        }
-    }
-}

@@ -43,6 +43,7 @@ pub async fn require_admin(Extension(user): Extension<PublicUser>) -> Result<(),
 /// lets everyone through when it cannot check is no check. The client is
 /// told `Authentication failed`, never that it is not an admin.
 pub async fn still_admin(ctx: &Context, user: &PublicUser) -> Result<(), Refusal> {
+    use workbook::handshake::AuthError;
     use workbook::users::Role;
 
     match ctx.users.find_by_id(&user.id).await {
@@ -50,7 +51,7 @@ pub async fn still_admin(ctx: &Context, user: &PublicUser) -> Result<(), Refusal
         Ok(_) => Err(Refusal::AdminRequired),
         Err(e) => {
             tracing::error!(user_id = %user.id, error = %e, "cannot read the user");
-            Err(Refusal::Unavailable)
+            Err(Refusal::Auth(AuthError::Unavailable))
         }
     }
 }

@@ -4,46 +4,16 @@
 
 use workbook::handshake::AuthError;
 
-/// Why a handshake was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a handshake was refused; `#[error]` (thiserror) writes the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
-    /// No token at all.
-    Required,
-    /// Bad signature, another algorithm, malformed, missing claims, or a
-    /// token that is not a string.
-    Invalid,
-    /// A genuine token past its `exp`.
-    Expired,
-    /// A genuine token for an account that no longer exists.
-    UserNotFound,
-    /// The store failed. The cause is logged; the client learns nothing.
-    Unavailable,
+    /// Authentication's refusals, with [`AuthError`]'s own words
+    /// (`transparent`): written once, in `workbook::handshake`. A store that
+    /// fails is `Refusal::Auth(AuthError::Unavailable)`: the cause is
+    /// logged, the client learns nothing.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
     /// `/admin`: a real user, but not an administrator.
+    #[error("Admin access required")]
     AdminRequired,
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Refusal::Required => "Authentication required",
-            Refusal::Invalid => "Invalid token",
-            Refusal::Expired => "Token expired",
-            Refusal::UserNotFound => "User not found",
-            Refusal::Unavailable => "Authentication failed",
-            Refusal::AdminRequired => "Admin access required",
-        })
-    }
-}
-
-/// Authentication's refusals ([`workbook::handshake`]), as this chain's.
-impl From<AuthError> for Refusal {
-    fn from(error: AuthError) -> Self {
-        match error {
-            AuthError::Required => Refusal::Required,
-            AuthError::Invalid => Refusal::Invalid,
-            AuthError::Expired => Refusal::Expired,
-            AuthError::UserNotFound => Refusal::UserNotFound,
-            AuthError::Unavailable => Refusal::Unavailable,
-        }
-    }
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use workbook::jwt::{Claims, now};
 use workbook::users::Role;
 
-use crate::{App, Socket, TestApp, TestUser};
+use crate::{App, TestApp, rooms};
 
 crate::cases! {
     lesson_02 in suites::jwt_auth, dir "02-jwt-auth",
@@ -38,15 +38,6 @@ crate::cases! {
 /// How long a test listens to be sure an event does not come.
 const QUIET: Duration = Duration::from_millis(300);
 
-/// Connects as `user` and returns the socket.
-async fn connect(server: &TestApp, user: &TestUser) -> Socket {
-    server
-        .socket("/")
-        .auth(json!({ "token": user.token }))
-        .connect_ok()
-        .await
-}
-
 /// Claims for `id` that expire in an hour.
 fn claims_for(id: &str) -> Claims {
     Claims {
@@ -61,7 +52,7 @@ fn claims_for(id: &str) -> Claims {
 async fn accepts_a_valid_token(app: App) {
     let server = TestApp::spawn(&app).await;
     let ada = server.user("ada").await;
-    let socket = connect(&server, &ada).await;
+    let socket = server.connect(&ada).await;
     let me = socket.ack("whoami", json!({})).await;
     assert_eq!(me["id"], json!(ada.id), "whoami should name ada: {me}");
     assert_json_snapshot!(me, { ".id" => "[user id]" });
@@ -77,11 +68,7 @@ async fn whoami_answers_from_the_store_not_the_token(app: App) {
         role: Role::Admin,
         ..claims_for(&ada.id)
     });
-    let socket = server
-        .socket("/")
-        .auth(json!({ "token": token }))
-        .connect_ok()
-        .await;
+    let socket = server.connect_with("/", &token).await;
     let me = socket.ack("whoami", Value::Null).await;
     assert_eq!(me["id"], json!(ada.id), "whoami should name ada: {me}");
     assert_json_snapshot!(me, { ".id" => "[user id]" });
@@ -92,7 +79,7 @@ async fn whoami_answers_from_the_store_not_the_token(app: App) {
 async fn each_socket_joins_its_user_room(app: App) {
     let server = TestApp::spawn(&app).await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
-    let (ada_socket, bob_socket) = (connect(&server, &ada).await, connect(&server, &bob).await);
+    let (ada_socket, bob_socket) = (server.connect(&ada).await, server.connect(&bob).await);
     let room = format!("user:{}", bob.id);
     ada_socket
         .emit("send-message", json!({ "room": room, "text": "hi bob" }))
@@ -104,7 +91,7 @@ async fn each_socket_joins_its_user_room(app: App) {
 async fn join_room_acks_ok(app: App) {
     let server = TestApp::spawn(&app).await;
     let ada = server.user("ada").await;
-    let socket = connect(&server, &ada).await;
+    let socket = server.connect(&ada).await;
     let ack = socket.ack("join-room", json!({ "room": "lobby" })).await;
     assert_json_snapshot!(ack);
 }
@@ -113,7 +100,7 @@ async fn join_room_acks_ok(app: App) {
 async fn join_room_refuses_another_users_room(app: App) {
     let server = TestApp::spawn(&app).await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
-    let (ada_socket, bob_socket) = (connect(&server, &ada).await, connect(&server, &bob).await);
+    let (ada_socket, bob_socket) = (server.connect(&ada).await, server.connect(&bob).await);
     let room = format!("user:{}", bob.id);
     let ack = ada_socket.ack("join-room", json!({ "room": room })).await;
     assert_json_snapshot!(ack);
@@ -132,7 +119,7 @@ async fn join_room_refuses_another_users_room(app: App) {
 async fn send_message_reaches_the_room_with_the_server_side_sender(app: App) {
     let server = TestApp::spawn(&app).await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
-    let (ada_socket, bob_socket) = (connect(&server, &ada).await, connect(&server, &bob).await);
+    let (ada_socket, bob_socket) = (server.connect(&ada).await, server.connect(&bob).await);
     for socket in [&ada_socket, &bob_socket] {
         let ack = socket.ack("join-room", json!({ "room": "lobby" })).await;
         assert_eq!(ack, json!({ "status": "ok" }));
@@ -140,26 +127,17 @@ async fn send_message_reaches_the_room_with_the_server_side_sender(app: App) {
     let forged = json!({ "room": "lobby", "text": "hello", "sender": "bob", "senderId": bob.id });
     ada_socket.emit("send-message", forged).await;
 
-    let message = bob_socket.next("new-message").await;
-    assert_eq!(message["senderId"], json!(ada.id), "{message}");
-    let timestamp = message["timestamp"].as_u64();
-    let now_ms = now() * 1000;
-    assert!(
-        timestamp.is_some_and(|t| t + 60_000 > now_ms && t < now_ms + 60_000),
-        "timestamp should be the time in milliseconds since 1970, got {message}"
-    );
+    let message = rooms::the_message_heard(&ada_socket, &bob_socket, &ada.id).await;
     assert_json_snapshot!(message, {
         ".senderId" => "[ada's id]",
         ".timestamp" => "[timestamp]",
     });
-    let own_copy = ada_socket.next("new-message").await;
-    assert_eq!(own_copy, message, "the sender is in the room too");
 }
 
 async fn send_message_skips_sockets_outside_the_room(app: App) {
     let server = TestApp::spawn(&app).await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
-    let (ada_socket, bob_socket) = (connect(&server, &ada).await, connect(&server, &bob).await);
+    let (ada_socket, bob_socket) = (server.connect(&ada).await, server.connect(&bob).await);
     ada_socket
         .ack("join-room", json!({ "room": "lobby" }))
         .await;
@@ -178,7 +156,7 @@ async fn send_message_skips_sockets_outside_the_room(app: App) {
 async fn invalid_payloads_get_an_error_and_the_socket_lives_on(app: App) {
     let server = TestApp::spawn(&app).await;
     let ada = server.user("ada").await;
-    let socket = connect(&server, &ada).await;
+    let socket = server.connect(&ada).await;
     let answers = json!({
         "join-room 42": socket.ack("join-room", json!(42)).await,
         "join-room {}": socket.ack("join-room", json!({})).await,
@@ -202,18 +180,9 @@ async fn invalid_payloads_get_an_error_and_the_socket_lives_on(app: App) {
 async fn join_room_takes_names_of_1_to_64_characters(app: App) {
     let server = TestApp::spawn(&app).await;
     let ada = server.user("ada").await;
-    let socket = connect(&server, &ada).await;
-    let mut answers = serde_json::Map::new();
-    for (label, room) in [
-        ("64 characters", "r".repeat(64)),
-        ("64 two-byte characters", "é".repeat(64)),
-        ("65 characters", "r".repeat(65)),
-        ("500 KB", "r".repeat(500_000)),
-        ("empty", String::new()),
-    ] {
-        let ack = socket.ack("join-room", json!({ "room": room })).await;
-        answers.insert(label.to_owned(), ack);
-    }
+    let socket = server.connect(&ada).await;
+    let mut answers = rooms::name_lengths(&socket, &rooms::AROUND_THE_LIMIT).await;
+    answers.extend(rooms::name_lengths(&socket, &["empty"]).await);
     assert_json_snapshot!(answers);
 }
 
@@ -222,18 +191,8 @@ async fn join_room_takes_names_of_1_to_64_characters(app: App) {
 async fn the_51st_room_is_refused_and_rejoining_is_fine(app: App) {
     let server = TestApp::spawn(&app).await;
     let ada = server.user("ada").await;
-    let socket = connect(&server, &ada).await;
-    for n in 1..=50 {
-        let ack = socket
-            .ack("join-room", json!({ "room": format!("room-{n}") }))
-            .await;
-        assert_eq!(ack, json!({ "status": "ok" }), "room {n} of 50");
-    }
-    let answers = json!({
-        "the 51st room": socket.ack("join-room", json!({ "room": "room-51" })).await,
-        "room-7 again": socket.ack("join-room", json!({ "room": "room-7" })).await,
-    });
-    assert_json_snapshot!(answers);
+    let socket = server.connect(&ada).await;
+    assert_json_snapshot!(rooms::past_the_limit(&socket, "the 51st room").await);
 }
 
 /// Seed 000's audit: "users emit events to rooms they have not joined".
@@ -241,19 +200,8 @@ async fn the_51st_room_is_refused_and_rejoining_is_fine(app: App) {
 async fn send_message_refuses_a_room_not_joined(app: App) {
     let server = TestApp::spawn(&app).await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
-    let (ada_socket, bob_socket) = (connect(&server, &ada).await, connect(&server, &bob).await);
-    let joined = bob_socket
-        .ack("join-room", json!({ "room": "lobby" }))
-        .await;
-    assert_eq!(joined, json!({ "status": "ok" }));
-    let ack = ada_socket
-        .ack(
-            "send-message",
-            json!({ "room": "lobby", "text": "let me in" }),
-        )
-        .await;
-    assert_json_snapshot!(ack);
-    bob_socket.assert_silent("new-message", QUIET).await;
+    let (ada_socket, bob_socket) = (server.connect(&ada).await, server.connect(&bob).await);
+    assert_json_snapshot!(rooms::a_stranger_speaks(&ada_socket, &bob_socket).await);
 }
 
 /// 1000 characters is the most a message may carry; 1001 is refused and
@@ -261,7 +209,7 @@ async fn send_message_refuses_a_room_not_joined(app: App) {
 async fn send_message_takes_texts_of_at_most_1000_characters(app: App) {
     let server = TestApp::spawn(&app).await;
     let ada = server.user("ada").await;
-    let socket = connect(&server, &ada).await;
+    let socket = server.connect(&ada).await;
     socket.ack("join-room", json!({ "room": "lobby" })).await;
     let too_long = socket
         .ack(
@@ -289,11 +237,7 @@ async fn send_message_takes_texts_of_at_most_1000_characters(app: App) {
 async fn an_array_is_not_an_object(app: App) {
     let server = TestApp::spawn(&app).await;
     let ada = server.user("ada").await;
-    let socket = connect(&server, &ada).await;
-    let answers = json!({
-        "join-room [\"lobby\"]": socket.ack("join-room", json!(["lobby"])).await,
-        "send-message [\"lobby\", \"hi\"]": socket.ack("send-message", json!(["lobby", "hi"])).await,
-    });
-    assert_json_snapshot!(answers);
+    let socket = server.connect(&ada).await;
+    assert_json_snapshot!(rooms::array_payloads(&socket).await);
     socket.assert_silent("new-message", QUIET).await;
 }

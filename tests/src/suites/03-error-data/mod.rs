@@ -246,11 +246,7 @@ async fn whoami(socket: &rust_socketio::asynchronous::Client) -> Value {
 async fn accepts_a_valid_token_and_answers_whoami(app: App) {
     let server = TestApp::spawn(&app).await;
     let ada = server.user("ada").await;
-    let socket = server
-        .socket("/")
-        .auth(json!({ "token": ada.token }))
-        .connect_ok()
-        .await;
+    let socket = server.connect(&ada).await;
     let me = socket.ack("whoami", json!({})).await;
     assert_eq!(me, json!({ "id": ada.id, "name": "ada", "role": "user" }));
 }
@@ -335,11 +331,7 @@ async fn refresh_rotates_the_pair(app: App) {
     let claims = server.ctx.jwt.verify(token).expect("a valid access token");
     assert_eq!(claims.id, ada.id);
 
-    let socket = server
-        .socket("/")
-        .auth(json!({ "token": token }))
-        .connect_ok()
-        .await;
+    let socket = server.connect_with("/", token).await;
     assert_eq!(socket.ack("whoami", json!({})).await["id"], json!(ada.id));
 
     let (status, answer) = refresh(&server, second).await;

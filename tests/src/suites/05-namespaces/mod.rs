@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use workbook::jwt::{Claims, now};
 use workbook::users::Role;
 
-use crate::{App, Socket, TestApp, polling};
+use crate::{App, Socket, TestApp, admin, polling};
 
 crate::cases! {
     lesson_05 in suites::namespaces, dir "05-namespaces",
@@ -56,16 +56,6 @@ const BY_ADMIN: &str = "Disconnected by an administrator";
 
 /// How long a test listens to be sure an event does not come.
 const QUIET: Duration = Duration::from_millis(300);
-
-/// Connects to `namespace` with `token`, failing with the server's reason
-/// if it refuses.
-async fn on(server: &TestApp, namespace: &str, token: &str) -> Socket {
-    server
-        .socket(namespace)
-        .auth(json!({ "token": token }))
-        .connect_ok()
-        .await
-}
 
 /// The refusal's message for a handshake on `namespace` with `auth`. A
 /// bare long-polling client (`polling.rs`), which costs a fraction of
@@ -168,7 +158,8 @@ async fn public_lets_anyone_in_and_whoami_is_null(app: App) {
 async fn chat_answers_whoami_with_the_user(app: App) {
     let server = TestApp::spawn(&app).await;
     let ada = server.user("ada").await;
-    let me = on(&server, "/chat", &ada.token)
+    let me = server
+        .connect_with("/chat", &ada.token)
         .await
         .ack("whoami", json!({}))
         .await;
@@ -183,7 +174,8 @@ async fn chat_answers_whoami_with_the_user(app: App) {
 async fn admin_accepts_an_admin(app: App) {
     let server = TestApp::spawn(&app).await;
     let root = server.admin("root").await;
-    let me = on(&server, "/admin", &root.token)
+    let me = server
+        .connect_with("/admin", &root.token)
         .await
         .ack("whoami", json!({}))
         .await;
@@ -244,7 +236,8 @@ async fn admin_takes_the_role_from_the_store_not_the_token(app: App) {
          token ({CHAPTER}, \"The admin lock\")"
     );
     let demoted = server.ctx.jwt.sign(&claims_for(&root.id, Role::User));
-    let me = on(&server, "/admin", &demoted)
+    let me = server
+        .connect_with("/admin", &demoted)
         .await
         .ack("whoami", json!({}))
         .await;
@@ -261,7 +254,11 @@ async fn admin_takes_the_role_from_the_store_not_the_token(app: App) {
 async fn a_demoted_admin_is_refused_on_the_next_handshake(app: App) {
     let server = TestApp::spawn(&app).await;
     let root = server.admin("root").await;
-    on(&server, "/admin", &root.token).await.disconnect().await;
+    server
+        .connect_with("/admin", &root.token)
+        .await
+        .disconnect()
+        .await;
     let demoted = server.ctx.users.set_role(&root.id, Role::User).await;
     assert!(demoted.expect("the store"), "root is in the store");
     let message = refusal(&server, "/admin", Some(json!({ "token": root.token }))).await;
@@ -293,14 +290,14 @@ async fn online_users_has_one_row_per_user_counting_every_device(app: App) {
     let server = TestApp::spawn(&app).await;
     let (root, ada) = (server.admin("root").await, server.user("ada").await);
     let _bob = server.user("bob").await;
-    let console = on(&server, "/admin", &root.token).await;
+    let console = server.connect_with("/admin", &root.token).await;
     let _devices = [
-        on(&server, "/chat", &ada.token).await,
-        on(&server, "/chat", &ada.token).await,
-        on(&server, "/chat", &ada.token).await,
-        on(&server, "/chat", &root.token).await,
-        on(&server, "/", &ada.token).await,
-        on(&server, "/public", &ada.token).await,
+        server.connect_with("/chat", &ada.token).await,
+        server.connect_with("/chat", &ada.token).await,
+        server.connect_with("/chat", &ada.token).await,
+        server.connect_with("/chat", &root.token).await,
+        server.connect_with("/", &ada.token).await,
+        server.connect_with("/public", &ada.token).await,
     ];
     let answer = online(&console).await;
     assert_eq!(
@@ -322,9 +319,9 @@ async fn online_users_has_one_row_per_user_counting_every_device(app: App) {
 async fn online_users_forgets_a_user_whose_last_socket_left(app: App) {
     let server = TestApp::spawn(&app).await;
     let (root, ada) = (server.admin("root").await, server.user("ada").await);
-    let console = on(&server, "/admin", &root.token).await;
-    let phone = on(&server, "/chat", &ada.token).await;
-    let laptop = on(&server, "/chat", &ada.token).await;
+    let console = server.connect_with("/admin", &root.token).await;
+    let phone = server.connect_with("/chat", &ada.token).await;
+    let laptop = server.connect_with("/chat", &ada.token).await;
     online_becomes(&console, &[("ada", 2), ("root", 1)]).await;
     phone.disconnect().await;
     online_becomes(&console, &[("ada", 1), ("root", 1)]).await;
@@ -339,14 +336,14 @@ async fn disconnect_user_reaches_every_socket_in_every_namespace(app: App) {
     let server = TestApp::spawn(&app).await;
     let (root, carol) = (server.admin("root").await, server.admin("carol").await);
     let ada = server.user("ada").await;
-    let console = on(&server, "/admin", &root.token).await;
+    let console = server.connect_with("/admin", &root.token).await;
     let carols = [
-        on(&server, "/admin", &carol.token).await,
-        on(&server, "/chat", &carol.token).await,
-        on(&server, "/chat", &carol.token).await,
+        server.connect_with("/admin", &carol.token).await,
+        server.connect_with("/chat", &carol.token).await,
+        server.connect_with("/chat", &carol.token).await,
     ];
-    let anonymous = on(&server, "/", &carol.token).await;
-    let ada_socket = on(&server, "/chat", &ada.token).await;
+    let anonymous = server.connect_with("/", &carol.token).await;
+    let ada_socket = server.connect_with("/chat", &ada.token).await;
 
     let answer = console
         .ack("disconnect-user", json!({ "userId": carol.id }))
@@ -382,7 +379,7 @@ async fn disconnect_user_reaches_every_socket_in_every_namespace(app: App) {
 async fn disconnect_user_answers_zero_for_an_offline_user(app: App) {
     let server = TestApp::spawn(&app).await;
     let (root, bob) = (server.admin("root").await, server.user("bob").await);
-    let console = on(&server, "/admin", &root.token).await;
+    let console = server.connect_with("/admin", &root.token).await;
     let mut answers = Vec::new();
     for id in [bob.id.as_str(), "000000000000000000000000", ""] {
         answers.push(
@@ -397,8 +394,8 @@ async fn disconnect_user_answers_zero_for_an_offline_user(app: App) {
 async fn disconnect_user_refuses_an_invalid_payload(app: App) {
     let server = TestApp::spawn(&app).await;
     let (root, ada) = (server.admin("root").await, server.user("ada").await);
-    let console = on(&server, "/admin", &root.token).await;
-    let ada_socket = on(&server, "/chat", &ada.token).await;
+    let console = server.connect_with("/admin", &root.token).await;
+    let ada_socket = server.connect_with("/chat", &ada.token).await;
     let mut answers = Vec::new();
     for payload in [
         json!(42),
@@ -431,8 +428,8 @@ async fn disconnect_user_refuses_an_invalid_payload(app: App) {
 async fn chat_sockets_cannot_use_admin_events(app: App) {
     let server = TestApp::spawn(&app).await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
-    let ada_socket = on(&server, "/chat", &ada.token).await;
-    let bob_socket = on(&server, "/chat", &bob.token).await;
+    let ada_socket = server.connect_with("/chat", &ada.token).await;
+    let bob_socket = server.connect_with("/chat", &bob.token).await;
     ada_socket
         .emit("disconnect-user", json!({ "userId": bob.id }))
         .await;
@@ -452,8 +449,8 @@ async fn chat_sockets_cannot_use_admin_events(app: App) {
 async fn an_admin_can_disconnect_themselves(app: App) {
     let server = TestApp::spawn(&app).await;
     let root = server.admin("root").await;
-    let console = on(&server, "/admin", &root.token).await;
-    let chat = on(&server, "/chat", &root.token).await;
+    let console = server.connect_with("/admin", &root.token).await;
+    let chat = server.connect_with("/chat", &root.token).await;
     // socketioxide marks a socket connected just after the client hears it
     // is, and an emit in between is lost; one round trip settles it.
     chat.ack("whoami", json!({})).await;
@@ -502,7 +499,7 @@ async fn churn_leaves_no_one_online(app: App) {
         }
     });
     join_all(clients).await;
-    let console = on(&server, "/admin", &root.token).await;
+    let console = server.connect_with("/admin", &root.token).await;
     online_becomes(&console, &[("root", 1)]).await;
 }
 
@@ -512,25 +509,17 @@ async fn churn_leaves_no_one_online(app: App) {
 async fn a_demoted_admin_cannot_disconnect_users_from_an_open_socket(app: App) {
     let server = TestApp::spawn(&app).await;
     let (root, ada) = (server.admin("root").await, server.user("ada").await);
-    let console = on(&server, "/admin", &root.token).await;
-    let ada_socket = on(&server, "/chat", &ada.token).await;
+    let console = server.connect_with("/admin", &root.token).await;
+    let ada_socket = server.connect_with("/chat", &ada.token).await;
     online_becomes(&console, &[("ada", 1), ("root", 1)]).await;
-    let demoted = server.ctx.users.set_role(&root.id, Role::User).await;
-    assert!(demoted.expect("the store"), "root is in the store");
-
-    let answer = console
-        .ack("disconnect-user", json!({ "userId": ada.id }))
-        .await;
-    assert_eq!(
-        answer,
-        json!({ "error": "Admin access required" }),
-        "root is a user now: every /admin event must ask the store again before it acts \
-         ({CHAPTER}, \"Every event asks again\")"
-    );
-    console.next("disconnect").await;
-    ada_socket.assert_silent("forceDisconnect", QUIET).await;
-    let me = ada_socket.ack("whoami", json!({})).await;
-    assert_eq!(me["id"], json!(ada.id), "ada is still connected: {me}");
+    let chapter = format!("{CHAPTER}, \"Every event asks again\"");
+    let answer = admin::a_demoted_admin_tries_to_disconnect(
+        &server,
+        (&root, &console),
+        (&ada, &ada_socket),
+        &chapter,
+    )
+    .await;
     // The console is gone for good: a fresh one as root is refused.
     let message = refusal(&server, "/admin", Some(json!({ "token": root.token }))).await;
     assert_eq!(message, "Admin access required");
@@ -540,7 +529,7 @@ async fn a_demoted_admin_cannot_disconnect_users_from_an_open_socket(app: App) {
 async fn a_demoted_admin_cannot_list_online_users_from_an_open_socket(app: App) {
     let server = TestApp::spawn(&app).await;
     let root = server.admin("root").await;
-    let console = on(&server, "/admin", &root.token).await;
+    let console = server.connect_with("/admin", &root.token).await;
     online_becomes(&console, &[("root", 1)]).await;
     let demoted = server.ctx.users.set_role(&root.id, Role::User).await;
     assert!(demoted.expect("the store"), "root is in the store");
@@ -560,8 +549,8 @@ async fn a_demoted_admin_cannot_list_online_users_from_an_open_socket(app: App) 
 async fn a_deleted_admin_cannot_act_from_an_open_socket(app: App) {
     let server = TestApp::spawn(&app).await;
     let (root, ada) = (server.admin("root").await, server.user("ada").await);
-    let console = on(&server, "/admin", &root.token).await;
-    let ada_socket = on(&server, "/chat", &ada.token).await;
+    let console = server.connect_with("/admin", &root.token).await;
+    let ada_socket = server.connect_with("/chat", &ada.token).await;
     online_becomes(&console, &[("ada", 1), ("root", 1)]).await;
     assert!(server.ctx.users.delete(&root.id).await.expect("the store"));
     let answer = console
@@ -583,8 +572,8 @@ async fn a_deleted_admin_cannot_act_from_an_open_socket(app: App) {
 async fn disconnect_user_refuses_an_array_payload(app: App) {
     let server = TestApp::spawn(&app).await;
     let (root, ada) = (server.admin("root").await, server.user("ada").await);
-    let console = on(&server, "/admin", &root.token).await;
-    let ada_socket = on(&server, "/chat", &ada.token).await;
+    let console = server.connect_with("/admin", &root.token).await;
+    let ada_socket = server.connect_with("/chat", &ada.token).await;
     online_becomes(&console, &[("ada", 1), ("root", 1)]).await;
     let answer = console.ack("disconnect-user", json!([ada.id])).await;
     assert_eq!(

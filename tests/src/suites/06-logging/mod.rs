@@ -8,11 +8,13 @@
 //! The hostile handshakes of `crate::attacks` run against `/chat`; each one's
 //! snapshot holds the refusal and the attempt line it left.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
 use insta::assert_json_snapshot;
 use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 use workbook::jwt::{Claims, now};
 use workbook::users::{NewUser, Role};
 
@@ -126,84 +128,20 @@ const ATTEMPT_FIELDS: &[&str] = &[
 ];
 const DISCONNECT_FIELDS: &[&str] = &["event", "namespace", "socketId", "reason", "durationMs"];
 
-/// Seconds since 1970 of an RFC 3339 date-time (`2026-04-14T09:30:00.123456Z`,
-/// `...+02:00`), or `None` if `text` is not one.
-fn rfc3339_seconds(text: &str) -> Option<f64> {
-    let bytes = text.as_bytes();
-    let digits = |range: std::ops::Range<usize>| -> Option<i64> {
-        let part = text.get(range)?;
-        part.bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
-    let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-    let (hour, minute, second) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
-    let separators = [(4, b'-'), (7, b'-'), (13, b':'), (16, b':')];
-    if separators.iter().any(|&(i, c)| bytes.get(i) != Some(&c))
-        || !matches!(bytes.get(10), Some(b'T' | b't'))
-        || !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
-    let mut rest = &text[19..];
-    let mut fraction = 0.0;
-    if let Some(after_dot) = rest.strip_prefix('.') {
-        let end = after_dot
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(after_dot.len());
-        if end == 0 {
-            return None;
-        }
-        fraction = format!("0.{}", &after_dot[..end]).parse().ok()?;
-        rest = &after_dot[end..];
-    }
-    let offset = match rest {
-        "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            if rest.len() != 6 || rest.as_bytes()[3] != b':' {
-                return None;
-            }
-            sign * (rest[1..3].parse::<i64>().ok()? * 3600 + rest[4..6].parse::<i64>().ok()? * 60)
-        }
-    };
-    // Days from 1970-01-01 to the date (Howard Hinnant's days_from_civil).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset;
-    Some(seconds as f64 + fraction)
-}
-
-fn unix_now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("the clock is after 1970")
-        .as_secs_f64()
-}
-
-/// Checks that `line` carries an RFC 3339 `timestamp` between `from` and now
-/// (seconds since 1970, a second of slack each side for clock rounding).
-fn assert_timestamp(line: &Value, from: f64) {
+/// Checks that `line` carries an RFC 3339 `timestamp` (read by the `time`
+/// crate) between `from` and now, a second of slack each side for clock
+/// rounding.
+fn assert_timestamp(line: &Value, from: OffsetDateTime) {
     let timestamp = field(line, "timestamp");
-    let seconds = timestamp.as_str().and_then(rfc3339_seconds);
-    let Some(seconds) = seconds else {
+    let parsed = timestamp
+        .as_str()
+        .and_then(|text| OffsetDateTime::parse(text, &Rfc3339).ok());
+    let Some(at) = parsed else {
         panic!("`timestamp` should be an RFC 3339 date-time, got {timestamp} in {line}");
     };
+    let slack = time::Duration::SECOND;
     assert!(
-        seconds >= from - 1.0 && seconds <= unix_now() + 1.0,
+        at >= from - slack && at <= OffsetDateTime::now_utc() + slack,
         "`timestamp` should be the time of the attempt, got {timestamp} in {line}"
     );
 }
@@ -265,7 +203,7 @@ fn socket_id(line: &Value) -> Value {
 
 async fn an_attempt_on_root_logs_every_field(app: App) {
     let server = TestApp::spawn(&app).await;
-    let from = unix_now();
+    let from = OffsetDateTime::now_utc();
     let socket = server
         .socket("/")
         .header("User-Agent", AGENT)
@@ -291,7 +229,7 @@ async fn an_attempt_on_root_logs_every_field(app: App) {
 /// authentication refuses is in the log too.
 async fn an_attempt_on_chat_is_logged_before_authentication(app: App) {
     let server = TestApp::spawn(&app).await;
-    let from = unix_now();
+    let from = OffsetDateTime::now_utc();
     let refusal = server
         .socket("/chat")
         .header("User-Agent", AGENT)
@@ -466,11 +404,7 @@ async fn an_accepted_socket_logs_no_token(app: App) {
         .auth(json!({ "token": ada.token }))
         .connect_ok()
         .await;
-    let root = server
-        .socket("/")
-        .auth(json!({ "token": ada.token }))
-        .connect_ok()
-        .await;
+    let root = server.connect(&ada).await;
     let id = socket_id(&the_attempt(&server, "/chat"));
     socket.ack("whoami", json!({})).await;
     socket.disconnect().await;
@@ -646,11 +580,7 @@ async fn a_line_break_in_a_user_name_cannot_forge_a_line(app: App) {
         .await
         .expect("the store takes any name");
     let token = server.ctx.jwt.issue(&eve);
-    let socket = server
-        .socket("/chat")
-        .auth(json!({ "token": token }))
-        .connect_ok()
-        .await;
+    let socket = server.connect_with("/chat", &token).await;
     let me = socket.ack("whoami", json!({})).await;
     assert_eq!(me["name"], json!(name));
     let connected = line_where(&server, "the user eve's name", |line| {

@@ -19,7 +19,7 @@ use rust_socketio::{Event, Payload, TransportType};
 use serde_json::{Value, json};
 
 use crate::source_ip::forward_from;
-use crate::{App, Socket, TestApp, TestUser};
+use crate::{App, Socket, TestApp, TestUser, rooms};
 
 crate::cases! {
     lesson_07 in suites::rate_limiting, dir "07-rate-limiting",
@@ -60,14 +60,6 @@ crate::cases! {
 const CHAPTER: &str = "see book/src/07-rate-limiting.md";
 
 const TOO_MANY: &str = "Too many connections";
-
-async fn connect(server: &TestApp, user: &TestUser) -> Socket {
-    server
-        .socket("/")
-        .auth(json!({ "token": user.token }))
-        .connect_ok()
-        .await
-}
 
 /// A bare connection: a `rust_socketio` client straight over a WebSocket,
 /// without the HTTP long-polling start the harness's sockets make (a few
@@ -213,9 +205,8 @@ fn limited(retry_after: u64) -> Value {
 
 /// A socket of `user` in the room `lobby`.
 async fn in_lobby(server: &TestApp, user: &TestUser) -> Socket {
-    let socket = connect(server, user).await;
-    let ack = socket.ack("join-room", json!({ "room": "lobby" })).await;
-    assert_eq!(ack, ok(), "join-room");
+    let socket = server.connect(user).await;
+    assert_eq!(rooms::join(&socket, "lobby").await, ok(), "join-room");
     socket
 }
 
@@ -390,7 +381,7 @@ async fn a_concurrent_burst_takes_exactly_the_limit(app: App) {
 async fn join_room_acks_ok(app: App) {
     let server = TestApp::spawn(&app).await;
     let ada = server.user("ada").await;
-    let socket = connect(&server, &ada).await;
+    let socket = server.connect(&ada).await;
     assert_json_snapshot!(socket.ack("join-room", json!({ "room": "lobby" })).await);
 }
 
@@ -666,32 +657,17 @@ async fn bad_limits_stop_the_server(app: App) {
 async fn a_user_room_is_never_joinable(app: App) {
     let server = TestApp::spawn(&app).await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
-    let socket = connect(&server, &ada).await;
-    let ack = socket
-        .ack("join-room", json!({ "room": format!("user:{}", bob.id) }))
-        .await;
-    assert_json_snapshot!(ack);
+    let socket = server.connect(&ada).await;
+    assert_json_snapshot!(rooms::join(&socket, &format!("user:{}", bob.id)).await);
 }
 
 /// Names of 1 to 64 characters, at most 50 rooms a socket; rejoining is fine.
 async fn room_names_and_counts_are_bounded(app: App) {
     let server = TestApp::spawn(&app).await;
     let ada = server.user("ada").await;
-    let socket = connect(&server, &ada).await;
-    let too_long = socket
-        .ack("join-room", json!({ "room": "r".repeat(65) }))
-        .await;
-    for n in 1..=50 {
-        let ack = socket
-            .ack("join-room", json!({ "room": format!("room-{n}") }))
-            .await;
-        assert_eq!(ack, ok(), "room {n} of 50");
-    }
-    let answers = json!({
-        "65 characters": too_long,
-        "the 51st room": socket.ack("join-room", json!({ "room": "room-51" })).await,
-        "room-7 again": socket.ack("join-room", json!({ "room": "room-7" })).await,
-    });
+    let socket = server.connect(&ada).await;
+    let mut answers = rooms::name_lengths(&socket, &["65 characters"]).await;
+    answers.extend(rooms::past_the_limit(&socket, "the 51st room").await);
     assert_json_snapshot!(answers);
 }
 
@@ -699,13 +675,8 @@ async fn room_names_and_counts_are_bounded(app: App) {
 async fn send_message_refuses_a_room_not_joined(app: App) {
     let server = TestApp::spawn(&app).await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
-    let ada_socket = connect(&server, &ada).await;
-    let bob_socket = in_lobby(&server, &bob).await;
-    let ack = send(&ada_socket, "let me in").await;
-    assert_json_snapshot!(ack);
-    bob_socket
-        .assert_silent("new-message", Duration::from_millis(300))
-        .await;
+    let (ada_socket, bob_socket) = (server.connect(&ada).await, server.connect(&bob).await);
+    assert_json_snapshot!(rooms::a_stranger_speaks(&ada_socket, &bob_socket).await);
 }
 
 /// `["lobby", "hi"]` is not `{room, text}`, whatever serde would make of it.
@@ -713,11 +684,7 @@ async fn an_array_is_not_an_object(app: App) {
     let server = TestApp::spawn(&app).await;
     let ada = server.user("ada").await;
     let socket = in_lobby(&server, &ada).await;
-    let answers = json!({
-        "join-room [\"lobby\"]": socket.ack("join-room", json!(["lobby"])).await,
-        "send-message [\"lobby\", \"hi\"]": socket.ack("send-message", json!(["lobby", "hi"])).await,
-    });
-    assert_json_snapshot!(answers);
+    assert_json_snapshot!(rooms::array_payloads(&socket).await);
     socket
         .assert_silent("new-message", Duration::from_millis(300))
         .await;

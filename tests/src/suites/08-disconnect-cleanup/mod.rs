@@ -5,12 +5,13 @@
 //! friends hear it. The grace period is shortened here (see [`GRACE`]);
 //! no case waits longer than one grace period plus [`QUIET`].
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 
-use crate::{App, Socket, TestApp, TestUser};
+use crate::clock::now_ms;
+use crate::{App, Socket, TestApp, TestUser, rooms};
 
 crate::cases! {
     lesson_08 in suites::disconnect_cleanup, dir "08-disconnect-cleanup",
@@ -54,14 +55,6 @@ const QUIET: Duration = Duration::from_millis(250);
 async fn spawn(app: &App, grace: Duration) -> TestApp {
     let ms = grace.as_millis().to_string();
     TestApp::spawn_with(app, &[("GRACE_PERIOD_MS", &ms)]).await
-}
-
-async fn connect(server: &TestApp, user: &TestUser) -> Socket {
-    server
-        .socket("/")
-        .auth(json!({ "token": user.token }))
-        .connect_ok()
-        .await
 }
 
 /// `a` befriends `b` over HTTP.
@@ -111,7 +104,7 @@ async fn until_tracked(server: &TestApp, n: u64) {
 /// the close is sent, before the server has run its disconnect handler: a
 /// case that reconnects at once would otherwise race the old socket, and
 /// the new one could arrive first, so that no grace period ever starts.
-async fn until_left(server: &TestApp, user: &TestUser) -> i64 {
+async fn until_left(server: &TestApp, user: &TestUser) -> u64 {
     let what = format!("the server to see {}'s last socket leave", user.name);
     crate::wait(&what, async {
         while presence(server, user).await["sockets"] != json!(0) {
@@ -120,12 +113,6 @@ async fn until_left(server: &TestApp, user: &TestUser) -> i64 {
     })
     .await;
     now_ms()
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Listens for [`QUIET`], then checks that `socket` has received `event`
@@ -143,8 +130,8 @@ async fn heard_exactly(socket: &Socket, event: &str, n: usize) {
 async fn presence_counts_each_device(app: App) {
     let server = spawn(&app, GRACE).await;
     let ada = server.user("ada").await;
-    let _laptop = connect(&server, &ada).await;
-    let _phone = connect(&server, &ada).await;
+    let _laptop = server.connect(&ada).await;
+    let _phone = server.connect(&ada).await;
     let seen = presence(&server, &ada).await;
     assert_eq!(seen["userId"], json!(ada.id), "{seen}");
     assert_json_snapshot!(seen, { ".userId" => "[ada's id]" });
@@ -165,7 +152,7 @@ async fn presence_of_an_unknown_user_is_not_found(app: App) {
 async fn join_room_acks_ok_and_refuses_bad_payloads(app: App) {
     let server = spawn(&app, GRACE).await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
-    let socket = connect(&server, &ada).await;
+    let socket = server.connect(&ada).await;
     let answers = json!({
         "lobby": socket.ack("join-room", json!({ "room": "lobby" })).await,
         "bob's room": socket.ack("join-room", json!({ "room": format!("user:{}", bob.id) })).await,
@@ -181,14 +168,8 @@ async fn join_room_acks_ok_and_refuses_bad_payloads(app: App) {
 async fn join_room_refuses_a_name_over_64_characters(app: App) {
     let server = spawn(&app, GRACE).await;
     let ada = server.user("ada").await;
-    let socket = connect(&server, &ada).await;
-    let answers = json!({
-        "64 characters": socket.ack("join-room", json!({ "room": "r".repeat(64) })).await,
-        "64 two-byte characters": socket.ack("join-room", json!({ "room": "é".repeat(64) })).await,
-        "65 characters": socket.ack("join-room", json!({ "room": "r".repeat(65) })).await,
-        "500 KB": socket.ack("join-room", json!({ "room": "r".repeat(500_000) })).await,
-    });
-    assert_json_snapshot!(answers);
+    let socket = server.connect(&ada).await;
+    assert_json_snapshot!(rooms::name_lengths(&socket, &rooms::AROUND_THE_LIMIT).await);
 }
 
 /// Fifty rooms, then the 51st is refused; joining one of the fifty again is
@@ -196,18 +177,8 @@ async fn join_room_refuses_a_name_over_64_characters(app: App) {
 async fn the_51st_room_is_refused_and_rejoining_is_fine(app: App) {
     let server = spawn(&app, GRACE).await;
     let ada = server.user("ada").await;
-    let socket = connect(&server, &ada).await;
-    for n in 1..=50 {
-        let ack = socket
-            .ack("join-room", json!({ "room": format!("room-{n}") }))
-            .await;
-        assert_eq!(ack, json!({ "status": "ok" }), "joining room {n} of 50");
-    }
-    let answers = json!({
-        "room-51": socket.ack("join-room", json!({ "room": "room-51" })).await,
-        "room-7 again": socket.ack("join-room", json!({ "room": "room-7" })).await,
-    });
-    assert_json_snapshot!(answers);
+    let socket = server.connect(&ada).await;
+    assert_json_snapshot!(rooms::past_the_limit(&socket, "room-51").await);
 }
 
 /// `user:<id>` rooms carry `friend-offline`. Eve tries ada's room, her own,
@@ -220,14 +191,15 @@ async fn a_user_room_is_never_joinable(app: App) {
         server.user("eve").await,
     );
     befriend(&server, &ada, &bob).await;
-    let ada_socket = connect(&server, &ada).await;
-    let eve_socket = connect(&server, &eve).await;
-    let answers = json!({
-        "ada's room": eve_socket.ack("join-room", json!({ "room": format!("user:{}", ada.id) })).await,
-        "her own": eve_socket.ack("join-room", json!({ "room": format!("user:{}", eve.id) })).await,
-        "user:": eve_socket.ack("join-room", json!({ "room": "user:" })).await,
-    });
-    connect(&server, &bob).await.disconnect().await;
+    let ada_socket = server.connect(&ada).await;
+    let eve_socket = server.connect(&eve).await;
+    let tried = [
+        ("ada's room", &*ada.id),
+        ("her own", &*eve.id),
+        ("user:", ""),
+    ];
+    let answers = rooms::user_rooms(&eve_socket, &tried).await;
+    server.connect(&bob).await.disconnect().await;
     ada_socket.next("friend-offline").await;
     eve_socket.assert_silent("friend-offline", QUIET).await;
     assert_json_snapshot!(answers);
@@ -238,7 +210,7 @@ async fn a_user_room_is_never_joinable(app: App) {
 async fn an_array_payload_is_refused(app: App) {
     let server = spawn(&app, GRACE).await;
     let ada = server.user("ada").await;
-    let socket = connect(&server, &ada).await;
+    let socket = server.connect(&ada).await;
     let ack = socket.ack("join-room", json!(["lobby"])).await;
     assert_eq!(ack, json!({ "error": "Invalid payload" }));
 }
@@ -282,10 +254,10 @@ async fn last_seen_survives_going_offline_twice(app: App) {
     let server = spawn(&app, GRACE).await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
     befriend(&server, &ada, &bob).await;
-    let bob_socket = connect(&server, &bob).await;
-    connect(&server, &ada).await.disconnect().await;
+    let bob_socket = server.connect(&bob).await;
+    server.connect(&ada).await.disconnect().await;
     let first = bob_socket.next("friend-offline").await;
-    connect(&server, &ada).await.disconnect().await;
+    server.connect(&ada).await.disconnect().await;
     let second = bob_socket.next("friend-offline").await;
     assert!(
         second["lastSeen"].as_i64() > first["lastSeen"].as_i64(),
@@ -306,10 +278,10 @@ async fn leaving_tells_the_other_members_of_each_room(app: App) {
         server.user("bob").await,
         server.user("carol").await,
     );
-    let laptop = connect(&server, &ada).await;
-    let phone = connect(&server, &ada).await;
-    let bob_socket = connect(&server, &bob).await;
-    let carol_socket = connect(&server, &carol).await;
+    let laptop = server.connect(&ada).await;
+    let phone = server.connect(&ada).await;
+    let bob_socket = server.connect(&bob).await;
+    let carol_socket = server.connect(&carol).await;
     for (socket, rooms) in [
         (&laptop, &["lobby", "games"][..]),
         (&bob_socket, &["lobby", "games"]),
@@ -355,8 +327,8 @@ async fn befriending_is_mutual_and_idempotent(app: App) {
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
     befriend(&server, &ada, &bob).await;
     befriend(&server, &ada, &bob).await;
-    let ada_socket = connect(&server, &ada).await;
-    let bob_socket = connect(&server, &bob).await;
+    let ada_socket = server.connect(&ada).await;
+    let bob_socket = server.connect(&bob).await;
     bob_socket.disconnect().await;
     let notice = ada_socket.next("friend-offline").await;
     assert_eq!(notice["userId"], json!(bob.id), "{notice}");
@@ -388,9 +360,9 @@ async fn offline_after_the_grace_period_tells_the_friends_only(app: App) {
         server.user("carol").await,
     );
     befriend(&server, &bob, &ada).await;
-    let bob_socket = connect(&server, &bob).await;
-    let carol_socket = connect(&server, &carol).await;
-    let ada_socket = connect(&server, &ada).await;
+    let bob_socket = server.connect(&bob).await;
+    let carol_socket = server.connect(&carol).await;
+    let ada_socket = server.connect(&ada).await;
 
     let (left, left_ms) = (Instant::now(), now_ms());
     ada_socket.disconnect().await;
@@ -402,13 +374,13 @@ async fn offline_after_the_grace_period_tells_the_friends_only(app: App) {
         "friend-offline came {waited:?} after ada left: the grace period is {GRACE:?}"
     );
     assert_eq!(notice["userId"], json!(ada.id), "{notice}");
-    let last_seen = notice["lastSeen"].as_i64().unwrap_or_else(|| {
+    let last_seen = notice["lastSeen"].as_u64().unwrap_or_else(|| {
         panic!("lastSeen should be milliseconds since 1970, like Date.now(): {notice}")
     });
     // Between the moment ada began to leave and the moment the test saw
     // the server handle it (plus a little slack for a busy machine): a
     // lastSeen taken when the timer fires is a whole grace period later.
-    let latest = seen_leaving_ms + (GRACE / 4).as_millis() as i64;
+    let latest = seen_leaving_ms + (GRACE / 4).as_millis() as u64;
     assert!(
         (left_ms..=latest).contains(&last_seen),
         "lastSeen should be when ada's last socket left ({left_ms} to {seen_leaving_ms}), \
@@ -430,13 +402,13 @@ async fn a_reconnect_within_the_grace_period_emits_nothing(app: App) {
     let server = spawn(&app, LONG_GRACE).await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
     befriend(&server, &ada, &bob).await;
-    let bob_socket = connect(&server, &bob).await;
-    let before = connect(&server, &ada).await;
+    let bob_socket = server.connect(&bob).await;
+    let before = server.connect(&ada).await;
     let left = Instant::now();
     before.disconnect().await;
     // The grace period has started: only a reconnect can cancel it now.
     until_left(&server, &ada).await;
-    let _after = connect(&server, &ada).await;
+    let _after = server.connect(&ada).await;
     let reconnected = left.elapsed();
     assert!(
         reconnected < LONG_GRACE,
@@ -456,14 +428,14 @@ async fn a_stale_timer_never_fires(app: App) {
     let server = spawn(&app, LONG_GRACE).await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
     befriend(&server, &ada, &bob).await;
-    let bob_socket = connect(&server, &bob).await;
+    let bob_socket = server.connect(&bob).await;
 
-    let first = connect(&server, &ada).await;
+    let first = server.connect(&ada).await;
     let first_left = Instant::now();
     first.disconnect().await;
     // The first timer is running before the reconnect.
     until_left(&server, &ada).await;
-    let second = connect(&server, &ada).await;
+    let second = server.connect(&ada).await;
     let reconnected = first_left.elapsed();
     assert!(
         reconnected < LONG_GRACE / 2,
@@ -483,7 +455,7 @@ async fn a_stale_timer_never_fires(app: App) {
          was it the first leave's timer?"
     );
     assert!(
-        notice["lastSeen"].as_i64() >= Some(second_left_ms),
+        notice["lastSeen"].as_u64() >= Some(second_left_ms),
         "lastSeen should be the second leave: {notice}"
     );
     heard_exactly(&bob_socket, "friend-offline", 1).await;
@@ -495,9 +467,9 @@ async fn a_second_device_keeps_the_user_online(app: App) {
     let server = spawn(&app, GRACE).await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
     befriend(&server, &ada, &bob).await;
-    let bob_socket = connect(&server, &bob).await;
-    let laptop = connect(&server, &ada).await;
-    let phone = connect(&server, &ada).await;
+    let bob_socket = server.connect(&bob).await;
+    let laptop = server.connect(&ada).await;
+    let phone = server.connect(&ada).await;
 
     laptop.disconnect().await;
     bob_socket
@@ -527,16 +499,16 @@ async fn tracked_users_return_to_zero_after_churn(app: App) {
         befriend(&server, &watcher, &user).await;
         users.push(user);
     }
-    let watcher_socket = connect(&server, &watcher).await;
+    let watcher_socket = server.connect(&watcher).await;
 
     let mut during = Vec::new();
     let mut last_left = 0;
     for round in 0..ROUNDS {
         let mut sockets = Vec::new();
         for (i, user) in users.iter().enumerate() {
-            sockets.push(connect(&server, user).await);
+            sockets.push(server.connect(user).await);
             if (i + round) % 2 == 0 {
-                sockets.push(connect(&server, user).await);
+                sockets.push(server.connect(user).await);
             }
         }
         during.push(tracked_users(&server).await);
@@ -555,7 +527,7 @@ async fn tracked_users_return_to_zero_after_churn(app: App) {
     let mut gone: Vec<Value> = Vec::new();
     while gone.len() < USERS {
         let notice = watcher_socket.next("friend-offline").await;
-        if notice["lastSeen"].as_i64() >= Some(last_left) && !gone.contains(&notice["userId"]) {
+        if notice["lastSeen"].as_u64() >= Some(last_left) && !gone.contains(&notice["userId"]) {
             gone.push(notice["userId"].clone());
         }
     }
@@ -572,8 +544,8 @@ async fn shutting_down_with_timers_pending_does_not_panic(app: App) {
     let server = spawn(&app, GRACE).await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
     befriend(&server, &ada, &bob).await;
-    let bob_socket = connect(&server, &bob).await;
-    let ada_socket = connect(&server, &ada).await;
+    let bob_socket = server.connect(&bob).await;
+    let ada_socket = server.connect(&ada).await;
     for socket in [&bob_socket, &ada_socket] {
         socket.ack("join-room", json!({ "room": "lobby" })).await;
     }
@@ -598,8 +570,8 @@ async fn friends_and_last_seen_outlive_the_server(app: App) {
     let first = spawn(&app, GRACE).await;
     let (ada, bob) = (first.user("ada").await, first.user("bob").await);
     befriend(&first, &ada, &bob).await;
-    let bob_socket = connect(&first, &bob).await;
-    connect(&first, &ada).await.disconnect().await;
+    let bob_socket = first.connect(&bob).await;
+    first.connect(&ada).await.disconnect().await;
     let notice = bob_socket.next("friend-offline").await;
     let before = presence(&first, &ada).await;
     assert_eq!(before["lastSeen"], notice["lastSeen"], "{before}");
@@ -617,8 +589,8 @@ async fn friends_and_last_seen_outlive_the_server(app: App) {
     assert_eq!(after["lastSeen"], notice["lastSeen"], "{after}");
     assert_eq!(after["status"], json!("offline"), "{after}");
 
-    let bob_again = connect(&second, &bob).await;
-    connect(&second, &ada).await.disconnect().await;
+    let bob_again = second.connect(&bob).await;
+    second.connect(&ada).await.disconnect().await;
     let notice = bob_again.next("friend-offline").await;
     assert_eq!(notice["userId"], json!(ada.id), "{notice}");
 }

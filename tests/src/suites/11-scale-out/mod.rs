@@ -23,7 +23,7 @@ use futures_util::FutureExt;
 use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 
-use crate::{App, Socket, TestApp, TestUser};
+use crate::{App, Socket, TestApp, TestUser, admin, rooms};
 
 crate::cases! {
     lesson_11 in suites::scale_out, dir "11-scale-out",
@@ -142,17 +142,9 @@ async fn admin_token(server: &TestApp) -> String {
     answer["token"].as_str().expect("a token").to_owned()
 }
 
-async fn connect(server: &TestApp, namespace: &str, token: &str) -> Socket {
-    server
-        .socket(namespace)
-        .auth(json!({ "token": token }))
-        .connect_ok()
-        .await
-}
-
 /// Ada's socket on `/` of `server`, with its first `unread-count` taken.
 async fn device(server: &TestApp, user: &TestUser) -> Socket {
-    let socket = connect(server, "/", &user.token).await;
+    let socket = server.connect(user).await;
     socket.next("unread-count").await;
     socket
 }
@@ -284,7 +276,7 @@ async fn unread_count_arrives_on_connect(app: App) {
         let (status, answer) = comment(&server, &bob, &post, text).await;
         assert_eq!(status, 201, "{answer}");
     }
-    let socket = connect(&server, "/", &ada.token).await;
+    let socket = server.connect(&ada).await;
     assert_json_snapshot!(socket.next("unread-count").await);
 }
 
@@ -358,7 +350,7 @@ async fn mark_read_sends_the_new_count_to_every_device(app: App) {
         "phone": phone.next("unread-count").await,
     });
     assert_json_snapshot!(seen);
-    let fresh = connect(&server, "/", &bob.token).await;
+    let fresh = server.connect(&bob).await;
     assert_eq!(
         fresh.next("unread-count").await,
         json!({ "count": 1 }),
@@ -429,7 +421,7 @@ async fn authentication_and_the_admin_lock(app: App) {
         .connect_err()
         .await;
     let anonymous = server.socket("/").connect_err().await;
-    let admin = connect(&server, "/admin", &token).await;
+    let admin = server.connect_with("/admin", &token).await;
     let me = admin.ack("whoami", json!({})).await;
     let nowhere = server
         .socket("/elsewhere")
@@ -448,7 +440,9 @@ async fn authentication_and_the_admin_lock(app: App) {
 async fn online_users_lists_each_user_with_their_devices(app: App) {
     let server = one_server(&app).await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
-    let admin = connect(&server, "/admin", &admin_token(&server).await).await;
+    let admin = server
+        .connect_with("/admin", &admin_token(&server).await)
+        .await;
     let _ada_devices = (device(&server, &ada).await, device(&server, &ada).await);
     let _bob_device = device(&server, &bob).await;
     let online = admin.ack("online-users", json!(null)).await;
@@ -458,7 +452,9 @@ async fn online_users_lists_each_user_with_their_devices(app: App) {
 async fn disconnect_user_reaches_every_device_and_counts_them(app: App) {
     let server = one_server(&app).await;
     let (ada, bob) = (server.user("ada").await, server.user("bob").await);
-    let admin = connect(&server, "/admin", &admin_token(&server).await).await;
+    let admin = server
+        .connect_with("/admin", &admin_token(&server).await)
+        .await;
     let (laptop, phone) = (device(&server, &ada).await, device(&server, &ada).await);
     let bob_socket = device(&server, &bob).await;
 
@@ -483,14 +479,14 @@ async fn join_room_refuses_a_name_over_64_characters(app: App) {
     let server = one_server(&app).await;
     let ada = server.user("ada").await;
     let socket = device(&server, &ada).await;
-    let answers = json!({
-        "64 characters": socket.ack("join-room", json!({ "room": "r".repeat(64) })).await,
-        "64 two-byte characters": socket.ack("join-room", json!({ "room": "é".repeat(64) })).await,
-        "65 characters": socket.ack("join-room", json!({ "room": "r".repeat(65) })).await,
-        "empty": socket.ack("join-room", json!({ "room": "" })).await,
-        "500 KB": socket.ack("join-room", json!({ "room": "r".repeat(500_000) })).await,
-    });
-    assert_json_snapshot!(answers);
+    let labels = [
+        "64 characters",
+        "64 two-byte characters",
+        "65 characters",
+        "empty",
+        "500 KB",
+    ];
+    assert_json_snapshot!(rooms::name_lengths(&socket, &labels).await);
 }
 
 /// Fifty rooms, then the 51st is refused; joining one of the fifty again is
@@ -499,17 +495,7 @@ async fn the_51st_room_is_refused_and_rejoining_is_fine(app: App) {
     let server = one_server(&app).await;
     let ada = server.user("ada").await;
     let socket = device(&server, &ada).await;
-    for n in 1..=50 {
-        let ack = socket
-            .ack("join-room", json!({ "room": format!("room-{n}") }))
-            .await;
-        assert_eq!(ack, json!({ "status": "ok" }), "joining room {n} of 50");
-    }
-    let answers = json!({
-        "room-51": socket.ack("join-room", json!({ "room": "room-51" })).await,
-        "room-7 again": socket.ack("join-room", json!({ "room": "room-7" })).await,
-    });
-    assert_json_snapshot!(answers);
+    assert_json_snapshot!(rooms::past_the_limit(&socket, "room-51").await);
 }
 
 /// `user:<id>` rooms carry a user's notifications: eve joins none, and a
@@ -523,10 +509,8 @@ async fn a_user_room_is_never_joinable(app: App) {
     );
     let ada_socket = device(&server, &ada).await;
     let eve_socket = device(&server, &eve).await;
-    let answers = json!({
-        "ada's room": eve_socket.ack("join-room", json!({ "room": format!("user:{}", ada.id) })).await,
-        "her own": eve_socket.ack("join-room", json!({ "room": format!("user:{}", eve.id) })).await,
-    });
+    let tried = [("ada's room", &*ada.id), ("her own", &*eve.id)];
+    let answers = rooms::user_rooms(&eve_socket, &tried).await;
     let post = post_by(&server, &ada, "Private").await;
     comment(&server, &bob, &post, "hello").await;
     ada_socket.next("notification").await;
@@ -584,7 +568,7 @@ async fn array_payloads_are_refused(app: App) {
     let ada = server.user("ada").await;
     let socket = device(&server, &ada).await;
     let root = server.admin("root").await;
-    let admin = connect(&server, "/admin", &root.token).await;
+    let admin = server.connect_with("/admin", &root.token).await;
     let answers = json!({
         "join-room": socket.ack("join-room", json!(["lobby"])).await,
         "send-message": socket.ack("send-message", json!([format!("user:{}", ada.id), "hi"])).await,
@@ -735,7 +719,7 @@ async fn online_users_counts_devices_on_both_servers(app: App) {
     };
     let (a, b) = two_servers(&app, &redis).await;
     let (ada, bob) = (a.user("ada").await, a.user("bob").await);
-    let admin = connect(&a, "/admin", &admin_token(&a).await).await;
+    let admin = a.connect_with("/admin", &admin_token(&a).await).await;
     let _ada_devices = (device(&a, &ada).await, device(&b, &ada).await);
     let _bob_device = device(&b, &bob).await;
     let online = admin.ack("online-users", json!(null)).await;
@@ -749,7 +733,7 @@ async fn disconnect_user_on_a_disconnects_the_socket_on_b(app: App) {
     };
     let (a, b) = two_servers(&app, &redis).await;
     let (ada, bob) = (a.user("ada").await, a.user("bob").await);
-    let admin = connect(&a, "/admin", &admin_token(&a).await).await;
+    let admin = a.connect_with("/admin", &admin_token(&a).await).await;
     let on_a = device(&a, &ada).await;
     let on_b = device(&b, &ada).await;
     let bob_on_b = device(&b, &bob).await;
@@ -966,24 +950,12 @@ async fn a_demoted_admin_cannot_act_from_an_open_socket(app: App) {
     let server = one_server(&app).await;
     let (root, ada) = (server.admin("root").await, server.user("ada").await);
     let ada_socket = device(&server, &ada).await;
-    let console = connect(&server, "/admin", &root.token).await;
-    let demoted = server
-        .ctx
-        .users
-        .set_role(&root.id, workbook::users::Role::User)
-        .await;
-    assert!(demoted.expect("the store"), "root is in the store");
-    let answer = console
-        .ack("disconnect-user", json!({ "userId": ada.id }))
-        .await;
-    assert_eq!(
-        answer,
-        json!({ "error": "Admin access required" }),
-        "root is a user now: every /admin event asks the store again before it acts \
-         (see book/src/11-scale-out.md)"
-    );
-    console.next("disconnect").await;
-    ada_socket.assert_silent("forceDisconnect", QUIET).await;
-    let me = ada_socket.ack("whoami", json!({})).await;
-    assert_eq!(me["id"], json!(ada.id), "ada is still connected: {me}");
+    let console = server.connect_with("/admin", &root.token).await;
+    admin::a_demoted_admin_tries_to_disconnect(
+        &server,
+        (&root, &console),
+        (&ada, &ada_socket),
+        "see book/src/11-scale-out.md",
+    )
+    .await;
 }
