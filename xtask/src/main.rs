@@ -1,49 +1,20 @@
 //! The workbook's runner: `cargo xtask <command>`.
 //!
-//! This file only reads the command line and hands each command to the
-//! module that does it. Exit codes: 0 when every lesson checked passed (or
+//! This file only reads the command line and hands each command to its
+//! module in `commands/` (the layers are described in `lib.rs`). Exit codes: 0 when every lesson checked passed (or
 //! the command did its job), 1 when one did not, 2 when the runner itself
 //! could not do its job.
 
-mod bench;
-mod book;
-mod cargo;
-mod check;
-mod class;
-mod doctor;
-mod drift;
-mod failure;
-mod files;
-mod fresh;
-mod grade;
-mod guide;
-mod lessons;
-mod libtest;
-mod manifest;
-mod origin;
-mod outcomes;
-mod prepare;
-mod report;
-mod reset;
-mod resolved;
-mod run;
-mod services;
-mod snapshots;
-mod solution;
-mod state;
-mod steps;
-mod suite_env;
-mod verify;
-mod walk;
-mod watch;
-
 use std::process::ExitCode;
-use std::time::Duration;
 
-use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
-use crate::report::ReportRequest;
+use xtask::commands::{
+    bench, check, class, doctor, guide, prepare, reset, solution, verify, walk, watch,
+};
+use xtask::course::lessons;
+use xtask::engine::cargo;
+use xtask::render::report::ReportRequest;
 
 #[derive(Parser)]
 #[command(
@@ -203,26 +174,15 @@ fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
             verbose,
             report,
         } => {
-            let (lessons, only) = check::parse(&all, &lessons, step)?;
-            if only != check::Only::All && !report.is_empty() {
-                anyhow::bail!("a report holds whole lessons: drop the test names or --report");
-            }
-            report::validate(&root, &report)?;
-            let timeout = timeout.map(seconds).transpose()?;
-            if verbose {
-                suite_env::show_whole_conversations();
-            }
-            let request = check::Request {
-                lessons: &lessons,
-                only,
+            let args = check::Args {
+                lessons,
+                step,
                 timeout,
                 fresh,
                 verbose,
+                report,
             };
-            // Reports are written whatever happens, a runner error included.
-            let graded = check::grade_selected(&root, &all, &request);
-            report::write(&root, &report, &graded)?;
-            Ok(check::show(&root, &all, &request, &graded?).passed)
+            check::run(&root, &all, args)
         }
         Command::Watch { lesson, manual } => watch::watch(&root, &all, lesson.as_deref(), manual),
         Command::Hint { lesson } => guide::hint(lessons::find(&all, &lesson)?),
@@ -266,11 +226,4 @@ fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
             verify::verify(&root, &all, &found.incomplete, update_manifest).map(|()| true)
         }
     }
-}
-
-fn seconds(value: f64) -> anyhow::Result<Duration> {
-    Duration::try_from_secs_f64(value)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .with_context(|| format!("--timeout {value}: give a positive number of seconds"))
 }

@@ -1,0 +1,11 @@
+pub mod bench;
+pub mod check;
+pub mod class;
+pub mod doctor;
+pub mod guide;
+pub mod prepare;
+pub mod reset;
+pub mod solution;
+pub mod verify;
+pub mod walk;
+pub mod watch;

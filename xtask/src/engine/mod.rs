@@ -1,0 +1,12 @@
+pub mod cargo;
+pub mod files;
+pub mod fresh;
+pub mod grade;
+pub mod libtest;
+pub mod origin;
+pub mod outcomes;
+pub mod resolved;
+pub mod run;
+pub mod services;
+pub mod state;
+pub mod suite_env;

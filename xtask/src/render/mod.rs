@@ -1,0 +1,3 @@
+pub mod failure;
+pub mod report;
+pub mod verdicts;
