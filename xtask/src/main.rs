@@ -14,7 +14,6 @@ use xtask::commands::{
 };
 use xtask::course::lessons;
 use xtask::engine::cargo;
-use xtask::render::report::ReportRequest;
 
 #[derive(Parser)]
 #[command(
@@ -31,30 +30,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Grade lessons against their suites (every lesson when none is named).
-    Check {
-        /// Lessons, by number or name: `1`, `01`, `basic-middleware`. After
-        /// one lesson, words to match test names: `check 04 slot`.
-        lessons: Vec<String>,
-        /// Run one step of the lesson: `check 04 --step 2`.
-        #[arg(long, value_name = "K")]
-        step: Option<usize>,
-        /// Wall-clock limit for each lesson's suite, in seconds (default:
-        /// sized from the reference solution's own time, at least 30).
-        #[arg(long, value_name = "SECONDS")]
-        timeout: Option<f64>,
-        /// Build and run everything again, even what has not changed.
-        #[arg(long)]
-        fresh: bool,
-        /// Show every failing test in full.
-        #[arg(long, short)]
-        verbose: bool,
-        /// Also write a report: json, junit or classroom, each optionally
-        /// `=PATH` (default: .workbook/report.json, junit.xml,
-        /// classroom.json). Repeatable. Written pass or fail, and always of
-        /// whole lessons.
-        #[arg(long, value_name = "KIND[=PATH]", conflicts_with = "step")]
-        report: Vec<ReportRequest>,
-    },
+    Check(check::Args),
     /// Re-check the lesson you are working on whenever you save.
     Watch {
         /// The lesson to start with (default: the first one not passing).
@@ -166,24 +142,7 @@ fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
         return guide::overview(&root, &all);
     };
     match command {
-        Command::Check {
-            lessons,
-            step,
-            timeout,
-            fresh,
-            verbose,
-            report,
-        } => {
-            let args = check::Args {
-                lessons,
-                step,
-                timeout,
-                fresh,
-                verbose,
-                report,
-            };
-            check::run(&root, &all, args)
-        }
+        Command::Check(args) => check::run(&root, &all, args),
         Command::Watch { lesson, manual } => watch::watch(&root, &all, lesson.as_deref(), manual),
         Command::Hint { lesson } => guide::hint(lessons::find(&all, &lesson)?),
         Command::List => guide::list(&root, &all),

@@ -18,12 +18,29 @@ use crate::render::report::{self, ReportRequest};
 use crate::render::verdicts;
 
 /// `cargo xtask check`'s command line.
+#[derive(clap::Args)]
 pub struct Args {
+    /// Lessons, by number or name: `1`, `01`, `basic-middleware`. After
+    /// one lesson, words to match test names: `check 04 slot`.
     pub lessons: Vec<String>,
+    /// Run one step of the lesson: `check 04 --step 2`.
+    #[arg(long, value_name = "K")]
     pub step: Option<usize>,
+    /// Wall-clock limit for each lesson's suite, in seconds (default:
+    /// sized from the reference solution's own time, at least 30).
+    #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
+    /// Build and run everything again, even what has not changed.
+    #[arg(long)]
     pub fresh: bool,
+    /// Show every failing test in full.
+    #[arg(long, short)]
     pub verbose: bool,
+    /// Also write a report: json, junit or classroom, each optionally
+    /// `=PATH` (default: .workbook/report.json, junit.xml,
+    /// classroom.json). Repeatable. Written pass or fail, and always of
+    /// whole lessons.
+    #[arg(long, value_name = "KIND[=PATH]", conflicts_with = "step")]
     pub report: Vec<ReportRequest>,
 }
 

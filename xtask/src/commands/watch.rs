@@ -32,22 +32,10 @@ pub fn watch(
     lesson: Option<&str>,
     manual: bool,
 ) -> anyhow::Result<bool> {
-    let mut current = match lesson {
-        Some(arg) => lessons::find(all, arg)?.clone(),
-        None => {
-            let progress: Progress = state::load(root, state::PROGRESS);
-            match guide::next(all, &progress) {
-                Some(lesson) => lesson.clone(),
-                None => {
-                    println!(
-                        "Every lesson passes: nothing to watch. Name one to keep working on it."
-                    );
-                    return Ok(true);
-                }
-            }
-        }
+    let Some(mut current) = first_lesson(root, all, lesson)? else {
+        println!("Every lesson passes: nothing to watch. Name one to keep working on it.");
+        return Ok(true);
     };
-
     let (tx, rx) = mpsc::channel();
     let _watcher = if manual {
         None
@@ -60,25 +48,7 @@ pub fn watch(
             }
         }
     };
-    let keys = tx;
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        loop {
-            line.clear();
-            let wake = match std::io::stdin().read_line(&mut line) {
-                Ok(0) | Err(_) => Wake::Quit,
-                Ok(_) => match line.trim() {
-                    "q" | "quit" => Wake::Quit,
-                    "h" | "hint" => Wake::Hint,
-                    _ => Wake::Enter,
-                },
-            };
-            let quit = matches!(wake, Wake::Quit);
-            if keys.send(wake).is_err() || quit {
-                break;
-            }
-        }
-    });
+    read_keys(tx);
 
     // The step being worked on: after the first whole check, a save
     // re-runs that step alone, and the whole lesson once it passes.
@@ -115,26 +85,70 @@ pub fn watch(
             Ok(Checked { step: now, .. }) => step = step.or(now),
             Err(e) => println!("error: {e:#}"),
         }
-        let how = if manual {
-            "press Enter"
-        } else {
-            "save a file or press Enter"
-        };
-        println!(
-            "\n[watching lesson {current}: {how} to re-check, h Enter for a hint, q Enter to quit]"
-        );
-        loop {
-            match wait(&rx) {
-                Wake::Quit => return Ok(true),
-                Wake::Hint => {
-                    if let Err(e) = guide::hint(&current) {
-                        println!("{e:#}");
-                    }
-                }
-                Wake::Saved | Wake::Enter => break,
-            }
+        if !until_next_check(&rx, &current, manual) {
+            return Ok(true);
         }
     }
+}
+
+/// Waits for a save or Enter, showing the hint when asked; `false` when
+/// the learner quits.
+fn until_next_check(rx: &Receiver<Wake>, current: &Lesson, manual: bool) -> bool {
+    let how = if manual {
+        "press Enter"
+    } else {
+        "save a file or press Enter"
+    };
+    println!(
+        "\n[watching lesson {current}: {how} to re-check, h Enter for a hint, q Enter to quit]"
+    );
+    loop {
+        match wait(rx) {
+            Wake::Quit => return false,
+            Wake::Hint => {
+                if let Err(e) = guide::hint(current) {
+                    println!("{e:#}");
+                }
+            }
+            Wake::Saved | Wake::Enter => return true,
+        }
+    }
+}
+
+/// The lesson named, or the first one not passing; `None` when all pass.
+fn first_lesson(
+    root: &Path,
+    all: &[Lesson],
+    lesson: Option<&str>,
+) -> anyhow::Result<Option<Lesson>> {
+    if let Some(arg) = lesson {
+        return Ok(Some(lessons::find(all, arg)?.clone()));
+    }
+    let progress: Progress = state::load(root, state::PROGRESS);
+    Ok(guide::next(all, &progress).cloned())
+}
+
+/// Turns the lines typed on the terminal into wake-ups, on a thread of
+/// their own: Enter re-checks, `h` asks for the hint, `q` quits.
+fn read_keys(keys: mpsc::Sender<Wake>) {
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let wake = match std::io::stdin().read_line(&mut line) {
+                Ok(0) | Err(_) => Wake::Quit,
+                Ok(_) => match line.trim() {
+                    "q" | "quit" => Wake::Quit,
+                    "h" | "hint" => Wake::Hint,
+                    _ => Wake::Enter,
+                },
+            };
+            let quit = matches!(wake, Wake::Quit);
+            if keys.send(wake).is_err() || quit {
+                break;
+            }
+        }
+    });
 }
 
 /// The next reason to wake, with bursts of saves (editors write a file in

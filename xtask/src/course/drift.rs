@@ -79,37 +79,13 @@ pub fn check(root: &Path, lesson: &Lesson) -> Vec<Drift> {
     let names = Names::of(lesson);
     let mut regions = 0;
     for path in starter.intersection(&solution) {
-        let shown = format!("{starter_dir}/{path}");
-        let read = |dir: &Path| std::fs::read(dir.join(path));
-        let (Ok(starter_bytes), Ok(solution_bytes)) =
-            (read(&lesson.dir), read(&lesson.solution_dir))
-        else {
-            drifts.push(Drift {
-                file: shown,
-                line: None,
-                what: "cannot be read, or its solution cannot".to_owned(),
-            });
-            continue;
-        };
-        let (Ok(starter_text), Ok(solution_text)) = (
-            String::from_utf8(starter_bytes.clone()),
-            String::from_utf8(solution_bytes.clone()),
-        ) else {
-            if starter_bytes != solution_bytes {
-                drifts.push(Drift {
-                    file: shown,
-                    line: None,
-                    what: format!("differs from {solution_dir}/{path} (not text)"),
-                });
-            }
-            continue;
-        };
-        match compare(&starter_text, &solution_text, &names) {
+        match compare_file(lesson, &solution_dir, path, &names) {
             Ok(count) => regions += count,
-            Err(mut drift) => {
-                drift.file = shown;
+            Err(Some(mut drift)) => {
+                drift.file = format!("{starter_dir}/{path}");
                 drifts.push(drift);
             }
+            Err(None) => {}
         }
     }
     if regions == 0 && drifts.is_empty() {
@@ -123,6 +99,42 @@ pub fn check(root: &Path, lesson: &Lesson) -> Vec<Drift> {
         });
     }
     drifts
+}
+
+/// Compares one file the starter and the solution both have: `Ok` with
+/// its regions, `Err(Some(drift))` when they differ (its `file` left
+/// empty), `Err(None)` for identical files that are not text.
+fn compare_file(
+    lesson: &Lesson,
+    solution_dir: &str,
+    path: &str,
+    names: &Names,
+) -> Result<usize, Option<Drift>> {
+    let drift = |what: String| {
+        Some(Drift {
+            file: String::new(),
+            line: None,
+            what,
+        })
+    };
+    let read = |dir: &Path| std::fs::read(dir.join(path));
+    let (Ok(starter_bytes), Ok(solution_bytes)) = (read(&lesson.dir), read(&lesson.solution_dir))
+    else {
+        return Err(drift("cannot be read, or its solution cannot".to_owned()));
+    };
+    let (Ok(starter_text), Ok(solution_text)) = (
+        String::from_utf8(starter_bytes.clone()),
+        String::from_utf8(solution_bytes.clone()),
+    ) else {
+        return if starter_bytes == solution_bytes {
+            Err(None)
+        } else {
+            Err(drift(format!(
+                "differs from {solution_dir}/{path} (not text)"
+            )))
+        };
+    };
+    compare(&starter_text, &solution_text, names).map_err(Some)
 }
 
 /// The crate's names in the solution, and what they are in the starter.
@@ -257,6 +269,45 @@ fn pieces<'t>(
     Ok(pieces)
 }
 
+/// How a piece of the starter differs from the solution's piece in its
+/// place, and the starter's line to name, if it does.
+fn mismatch(piece: &Piece, other: &Piece) -> Option<(usize, String)> {
+    match (piece, other) {
+        (Piece::Line(n, mine), Piece::Line(_, reference)) if mine != reference => Some((
+            *n,
+            format!(
+                "differs from the solution outside the exercise regions:\n      \
+                 starter:  {}\n      solution: {}",
+                mine.trim(),
+                reference.trim()
+            ),
+        )),
+        (Piece::Region { name, line, .. }, Piece::Region { name: theirs, .. })
+            if name != theirs =>
+        {
+            Some((
+                *line,
+                format!("region `{name}` where the solution has region `{theirs}`"),
+            ))
+        }
+        (Piece::Line(n, mine), Piece::Region { name, .. }) => Some((
+            *n,
+            format!(
+                "the solution has region `{name}` here, the starter a line: {}",
+                mine.trim()
+            ),
+        )),
+        (Piece::Region { name, line, .. }, Piece::Line(_, reference)) => Some((
+            *line,
+            format!(
+                "region `{name}` where the solution has a line: {}",
+                reference.trim()
+            ),
+        )),
+        _ => None,
+    }
+}
+
 /// Compares a starter file with its solution; `Ok` holds how many regions
 /// they share, `Err` the first difference (its `file` left empty).
 pub fn compare(starter: &str, solution: &str, names: &Names) -> Result<usize, Drift> {
@@ -287,46 +338,8 @@ pub fn compare(starter: &str, solution: &str, names: &Names) -> Result<usize, Dr
             };
             return Err(at(line, "the solution ends before this line".to_owned()));
         };
-        match (piece, other) {
-            (Piece::Line(n, mine), Piece::Line(_, reference)) if mine != reference => {
-                return Err(at(
-                    *n,
-                    format!(
-                        "differs from the solution outside the exercise regions:\n      \
-                         starter:  {}\n      solution: {}",
-                        mine.trim(),
-                        reference.trim()
-                    ),
-                ));
-            }
-            (Piece::Line(..), Piece::Line(..)) => {}
-            (Piece::Region { name, line, .. }, Piece::Region { name: theirs, .. })
-                if name != theirs =>
-            {
-                return Err(at(
-                    *line,
-                    format!("region `{name}` where the solution has region `{theirs}`"),
-                ));
-            }
-            (Piece::Region { .. }, Piece::Region { .. }) => {}
-            (Piece::Line(n, mine), Piece::Region { name, .. }) => {
-                return Err(at(
-                    *n,
-                    format!(
-                        "the solution has region `{name}` here, the starter a line: {}",
-                        mine.trim()
-                    ),
-                ));
-            }
-            (Piece::Region { name, line, .. }, Piece::Line(_, reference)) => {
-                return Err(at(
-                    *line,
-                    format!(
-                        "region `{name}` where the solution has a line: {}",
-                        reference.trim()
-                    ),
-                ));
-            }
+        if let Some((line, what)) = mismatch(piece, other) {
+            return Err(at(line, what));
         }
     }
     if let Some(extra) = theirs.get(ours.len()) {

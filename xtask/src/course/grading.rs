@@ -76,28 +76,29 @@ pub fn default_limit(manifest: Option<&Manifest>, lesson: &Lesson) -> Duration {
     FLOOR.max(Duration::from_secs_f64(sized.ceil()))
 }
 
-fn grade_lessons<'a>(
+/// A slot per lesson, filled when it is not to be run, and the crates to
+/// run.
+type Sorted<'a> = (Vec<Option<Graded<'a>>>, Vec<Crate<'a>>);
+
+/// Integrity first: a lesson whose tests changed is not worth running.
+fn sort_out<'a>(
     root: &Path,
     selected: &[&'a Lesson],
     request: &Request,
-) -> anyhow::Result<Vec<Graded<'a>>> {
-    let manifest = manifest::load(root)?;
-    // A grader swapped through a cargo config makes every lesson untrustworthy.
-    let replaced = resolved::replaced(root);
-    // Integrity first: a lesson whose tests changed is not worth running.
-    let mut verdicts: Vec<Option<Graded<'a>>> = Vec::new();
+    manifest: Option<&Manifest>,
+    replaced: &[Change],
+) -> Sorted<'a> {
+    let mut verdicts = Vec::new();
     let mut to_grade = Vec::new();
     for lesson in selected {
         let krate = lesson.crate_of(Which::Starter);
-        match integrity(root, manifest.as_ref(), lesson, &replaced) {
+        match integrity(root, manifest, lesson, replaced) {
             Err(changes) => verdicts.push(Some(Graded::skipped(krate, Verdict::Tampered, changes))),
             // Running a lesson nobody touched only proves the starter fails;
             // when a lesson is named, its failures are the guide, so it runs.
             Ok(())
                 if request.lessons.is_empty()
-                    && manifest
-                        .as_ref()
-                        .is_some_and(|m| manifest::untouched(m, lesson)) =>
+                    && manifest.is_some_and(|m| manifest::untouched(m, lesson)) =>
             {
                 verdicts.push(Some(Graded::skipped(
                     krate,
@@ -111,6 +112,18 @@ fn grade_lessons<'a>(
             }
         }
     }
+    (verdicts, to_grade)
+}
+
+fn grade_lessons<'a>(
+    root: &Path,
+    selected: &[&'a Lesson],
+    request: &Request,
+) -> anyhow::Result<Vec<Graded<'a>>> {
+    let manifest = manifest::load(root)?;
+    // A grader swapped through a cargo config makes every lesson untrustworthy.
+    let replaced = resolved::replaced(root);
+    let (verdicts, to_grade) = sort_out(root, selected, request, manifest.as_ref(), &replaced);
     if !to_grade.is_empty() {
         println!(
             "checking {}...",

@@ -186,6 +186,32 @@ fn groups<'t>(failed: &[&'t TestResult]) -> Vec<(Cause, Vec<&'t TestResult>)> {
     groups
 }
 
+/// One cause of failure: the first test it stopped, in full, and the
+/// names of the others.
+fn print_group(cause: &Cause, tests: &[&TestResult]) {
+    let (first, rest) = tests.split_first().expect("a group has a test");
+    let output = failure::readable(&first.output);
+    if rest.is_empty() {
+        println!("\n──── {} ────\n{output}", first.name);
+        return;
+    }
+    let plural = if rest.len() == 1 { "" } else { "s" };
+    println!(
+        "\n──── {}, and {} more test{plural} failing the same way ────\n{output}",
+        first.name,
+        rest.len(),
+    );
+    let place = cause
+        .place()
+        .map(|p| format!(" (at {p})"))
+        .unwrap_or_default();
+    println!(
+        "\nThe same failure{place} stops {} more test{plural}: {}",
+        rest.len(),
+        names_of(rest)
+    );
+}
+
 fn print_failures(g: &Graded, focus: Option<usize>, verbose: bool) {
     let (unfinished, failed): (Vec<_>, Vec<_>) = g
         .failed()
@@ -195,32 +221,7 @@ fn print_failures(g: &Graded, focus: Option<usize>, verbose: bool) {
     let groups = groups(&failed);
     let shown = if verbose { groups.len() } else { SHOWN_IN_FULL };
     for (cause, tests) in groups.iter().take(shown) {
-        let (first, rest) = tests.split_first().expect("a group has a test");
-        if rest.is_empty() {
-            println!(
-                "\n──── {} ────\n{}",
-                first.name,
-                failure::readable(&first.output)
-            );
-            continue;
-        }
-        println!(
-            "\n──── {}, and {} more test{} failing the same way ────\n{}",
-            first.name,
-            rest.len(),
-            if rest.len() == 1 { "" } else { "s" },
-            failure::readable(&first.output)
-        );
-        let place = cause
-            .place()
-            .map(|p| format!(" (at {p})"))
-            .unwrap_or_default();
-        println!(
-            "\nThe same failure{place} stops {} more test{}: {}",
-            rest.len(),
-            if rest.len() == 1 { "" } else { "s" },
-            names_of(rest)
-        );
+        print_group(cause, tests);
     }
     if groups.len() > shown {
         let rest: Vec<&TestResult> = groups[shown..]
