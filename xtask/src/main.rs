@@ -16,6 +16,7 @@ mod failure;
 mod files;
 mod fresh;
 mod grade;
+mod grader_bench;
 mod guide;
 mod lessons;
 mod libtest;
@@ -130,6 +131,8 @@ enum Command {
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        grader: grader_bench::Options,
     },
     /// Can this machine run the workbook? Toolchain, C compiler, OpenSSL,
     /// disk, ports, and MONGODB_URI / REDIS_URL when set.
@@ -229,11 +232,15 @@ fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
             };
             cargo::serve(&root, package, port, host.as_deref()).map(|()| true)
         }
+        Command::Bench { json, grader, .. } if grader.grader => {
+            grader_bench::run(&root, &all, &grader, json)
+        }
         Command::Bench {
             lesson,
             solution,
             sockets,
             json,
+            ..
         } => bench::bench(&root, &all, lesson.as_deref(), solution, sockets, json),
         Command::Doctor => doctor::doctor(&root),
         Command::Prepare => prepare::prepare(&root, &all),
