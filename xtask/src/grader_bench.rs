@@ -344,7 +344,7 @@ fn learner_file(dir: &Path) -> anyhow::Result<PathBuf> {
 /// The crates whose own dependency is OpenSSL (`openssl`, `openssl-sys`,
 /// `native-tls` and their tokio wrappers), from `cargo tree -i openssl-sys`.
 fn openssl_users(scratch: &mut Scratch, home: &Path) -> Figure {
-    let mut figure = Figure::new("crates that link openssl-sys (via)", "none");
+    let mut figure = Figure::new("crates that link OpenSSL (through)", "none");
     let output = scratch
         .cargo(home, &scratch.dir.join("target-tree"))
         .args([
@@ -379,7 +379,7 @@ fn openssl_users(scratch: &mut Scratch, home: &Path) -> Figure {
 }
 
 /// From `cargo tree -i openssl-sys --prefix depth`: each crate that depends
-/// on an OpenSSL wrapper without being one, named with its wrapper.
+/// on an OpenSSL wrapper without being one, with the wrappers it uses.
 fn tls_users(tree: &str) -> Vec<String> {
     const WRAPPERS: [&str; 5] = [
         "openssl-sys",
@@ -389,30 +389,35 @@ fn tls_users(tree: &str) -> Vec<String> {
         "tokio-openssl",
     ];
     let mut stack: Vec<String> = Vec::new();
-    let mut found = Vec::new();
+    let mut found: Vec<(String, Vec<String>)> = Vec::new();
     for line in tree.lines() {
         let digits = line.chars().take_while(char::is_ascii_digit).count();
         let Ok(depth) = line[..digits].parse::<usize>() else {
             continue;
         };
-        let name = line[digits..]
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_owned();
+        let name = line[digits..].split_whitespace().next().unwrap_or("");
         stack.truncate(depth);
         if let Some(parent) = stack.last()
             && WRAPPERS.contains(&parent.as_str())
-            && !WRAPPERS.contains(&name.as_str())
+            && !WRAPPERS.contains(&name)
         {
-            let entry = format!("{name} (via {parent})");
-            if !found.contains(&entry) {
-                found.push(entry);
+            let index = match found.iter().position(|(n, _)| n == name) {
+                Some(index) => index,
+                None => {
+                    found.push((name.to_owned(), Vec::new()));
+                    found.len() - 1
+                }
+            };
+            if !found[index].1.contains(parent) {
+                found[index].1.push(parent.clone());
             }
         }
-        stack.push(name);
+        stack.push(name.to_owned());
     }
     found
+        .into_iter()
+        .map(|(name, via)| format!("{name} ({})", via.join(", ")))
+        .collect()
 }
 
 /// What a timed command must end with.
@@ -600,9 +605,8 @@ mod tests {
         assert_eq!(
             tls_users(tree),
             [
-                "rust_engineio (via native-tls)",
-                "rust_engineio (via tokio-native-tls)",
-                "mongodb (via openssl)"
+                "rust_engineio (native-tls, tokio-native-tls)",
+                "mongodb (openssl)"
             ]
         );
     }
