@@ -49,6 +49,10 @@ pub struct Options {
     /// With --grader: how many times each short figure is taken.
     #[arg(long, default_value_t = 3, requires = "grader")]
     pub repeat: usize,
+    /// With --grader: the lessons whose edit → verdict is timed (default:
+    /// all). Without `prepare` among the figures, only these are built.
+    #[arg(long = "edit", value_name = "NN", requires = "grader")]
+    pub edit_lessons: Vec<String>,
     /// With --grader: keep the scratch clone and its logs.
     #[arg(long, requires = "grader")]
     pub keep: bool,
@@ -186,7 +190,7 @@ pub fn run(root: &Path, all: &[Lesson], options: &Options, json: bool) -> anyhow
         remove(&target);
     }
     let prepared = scratch.dir.join("target-prepared");
-    if wanted(Part::Prepare) || wanted(Part::Edit) {
+    if wanted(Part::Prepare) || (wanted(Part::Edit) && options.edit_lessons.is_empty()) {
         let mut figure = Figure::new("`prepare` from an empty target dir", "");
         match scratch.time(
             &warm_home,
@@ -206,7 +210,12 @@ pub fn run(root: &Path, all: &[Lesson], options: &Options, json: bool) -> anyhow
     }
     if wanted(Part::Edit) {
         let has_steps = scratch.check_has_steps(&warm_home, &prepared);
-        for lesson in all {
+        let lessons = if options.edit_lessons.is_empty() {
+            all.iter().collect()
+        } else {
+            crate::lessons::select(all, &options.edit_lessons)?
+        };
+        for lesson in lessons {
             figures.extend(edit_to_verdict(
                 &mut scratch,
                 lesson,
