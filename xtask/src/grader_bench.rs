@@ -153,6 +153,7 @@ pub fn run(root: &Path, all: &[Lesson], options: &Options, json: bool) -> anyhow
         bail!("git clone of {} failed", root.display());
     }
     let commit = git_head(&scratch.clone);
+    reseal(&scratch.clone)?;
     let mut figures = Vec::new();
 
     // The registry a warm figure starts from: the one `cold` just filled, or
@@ -266,6 +267,30 @@ pub fn run(root: &Path, all: &[Lesson], options: &Options, json: bool) -> anyhow
         .figures
         .iter()
         .all(|f| f.note.as_deref().is_none_or(|n| !n.starts_with("error"))))
+}
+
+/// Records the clone's guarded files in its manifest, as the lead's
+/// `verify --update-manifest` would after merging: without it, a commit that
+/// changes the root `Cargo.toml` (a profile, a feature) measures `check`
+/// refusing to grade (TAMPERED) instead of grading.
+fn reseal(clone: &Path) -> anyhow::Result<()> {
+    let Some(mut manifest) = crate::manifest::load(clone)? else {
+        return Ok(());
+    };
+    let before = manifest.clone();
+    manifest.shared = crate::manifest::shared_now(clone);
+    for lesson in crate::lessons::discover(clone)?.lessons {
+        if let Some(record) = manifest.lessons.get_mut(&lesson.slug) {
+            record.protected = crate::manifest::protected_now(clone, &lesson, &record.suite);
+        }
+    }
+    if manifest != before {
+        eprintln!(
+            "note: guarded files differ from xtask/manifest.json; re-recorded in the scratch clone only"
+        );
+        crate::manifest::save(clone, &manifest)?;
+    }
+    Ok(())
 }
 
 /// `cargo xtask check 01` in the clone, from `target` empty.
@@ -513,7 +538,8 @@ impl Scratch {
             (expect, status.code()),
             (_, Some(0)) | (Expect::Verdict, Some(1))
         );
-        if !ok {
+        let refused = std::fs::read_to_string(&log).is_ok_and(|text| text.contains("TAMPERED"));
+        if !ok || refused {
             bail!(
                 "error: `cargo {}` ended with {status} after {seconds:.1} s (see {})",
                 args.join(" "),
