@@ -53,6 +53,9 @@ pub struct Options {
     /// all). Without `prepare` among the figures, only these are built.
     #[arg(long = "edit", value_name = "NN", requires = "grader")]
     pub edit_lessons: Vec<String>,
+    /// With --grader: the commit to measure (default: HEAD).
+    #[arg(long, default_value = "HEAD", requires = "grader")]
+    pub rev: String,
     /// With --grader: keep the scratch clone and its logs.
     #[arg(long, requires = "grader")]
     pub keep: bool,
@@ -74,6 +77,9 @@ struct Figure {
     name: String,
     /// Seconds, one per repetition; empty for sizes and notes.
     seconds: Vec<f64>,
+    /// CPU seconds (user + system) of the command and all it waited for,
+    /// one per repetition: steadier than wall time on a shared machine.
+    cpu: Vec<f64>,
     /// Bytes on disk, for sizes.
     bytes: Option<u64>,
     /// Free text: a crate list, `n/a`, an error.
@@ -89,6 +95,7 @@ impl Figure {
         Figure {
             name: name.into(),
             seconds: Vec::new(),
+            cpu: Vec::new(),
             bytes: None,
             note: None,
             goal,
@@ -99,7 +106,12 @@ impl Figure {
     fn value(&self) -> String {
         let mut text = String::new();
         if !self.seconds.is_empty() {
-            let each: Vec<String> = self.seconds.iter().map(|s| format!("{s:.2}")).collect();
+            let each: Vec<String> = self
+                .seconds
+                .iter()
+                .zip(&self.cpu)
+                .map(|(wall, cpu)| format!("{wall:.1} ({cpu:.1})"))
+                .collect();
             let _ = write!(text, "{} s", each.join(" / "));
         }
         if let Some(bytes) = self.bytes {
@@ -152,6 +164,14 @@ pub fn run(root: &Path, all: &[Lesson], options: &Options, json: bool) -> anyhow
     if !status.success() {
         bail!("git clone of {} failed", root.display());
     }
+    let status = Command::new("git")
+        .current_dir(&scratch.clone)
+        .args(["checkout", "--quiet", "--detach", &options.rev])
+        .status()
+        .context("running git checkout")?;
+    if !status.success() {
+        bail!("git checkout {} failed in the scratch clone", options.rev);
+    }
     let commit = git_head(&scratch.clone);
     reseal(&scratch.clone)?;
     let mut figures = Vec::new();
@@ -199,7 +219,7 @@ pub fn run(root: &Path, all: &[Lesson], options: &Options, json: bool) -> anyhow
             &["xtask", "prepare"],
             Expect::Success,
         ) {
-            Ok(seconds) => figure.seconds.push(seconds),
+            Ok(timed) => timed.push_to(&mut figure),
             Err(e) => figure.note = Some(format!("{e:#}")),
         }
         if wanted(Part::Prepare) {
@@ -241,7 +261,7 @@ pub fn run(root: &Path, all: &[Lesson], options: &Options, json: bool) -> anyhow
             Expect::Success,
             true,
         ) {
-            Ok(seconds) => figure.seconds.push(seconds),
+            Ok(timed) => timed.push_to(&mut figure),
             Err(e) => figure.note = Some(format!("{e:#}")),
         }
         figures.push(figure);
@@ -304,7 +324,7 @@ fn first_verdict(
     remove(target);
     let mut figure = Figure::new(name, goal);
     match scratch.time(home, target, &["xtask", "check", "01"], Expect::Verdict) {
-        Ok(seconds) => figure.seconds.push(seconds),
+        Ok(timed) => timed.push_to(&mut figure),
         Err(e) => figure.note = Some(format!("{e:#}")),
     }
     figure
@@ -350,7 +370,7 @@ fn edit_to_verdict(
                 continue;
             }
             match scratch.time(home, target, args, Expect::Verdict) {
-                Ok(seconds) => figure.seconds.push(seconds),
+                Ok(timed) => timed.push_to(figure),
                 Err(e) => figure.note = Some(format!("{e:#}")),
             }
         }
@@ -454,6 +474,29 @@ fn tls_users(tree: &str) -> Vec<String> {
         .collect()
 }
 
+/// A timed command: wall and CPU seconds.
+struct Timed {
+    seconds: f64,
+    cpu: f64,
+}
+
+impl Timed {
+    fn push_to(self, figure: &mut Figure) {
+        figure.seconds.push(self.seconds);
+        figure.cpu.push(self.cpu);
+    }
+}
+
+/// CPU seconds used so far by the children this process waited for (and
+/// theirs: cargo waits for every rustc and test binary).
+fn children_cpu() -> f64 {
+    use nix::sys::resource::{UsageWho, getrusage};
+    getrusage(UsageWho::RUSAGE_CHILDREN).map_or(0.0, |usage| {
+        let seconds = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
+        seconds(usage.user_time()) + seconds(usage.system_time())
+    })
+}
+
 /// What a timed command must end with.
 #[derive(Clone, Copy, PartialEq)]
 enum Expect {
@@ -493,7 +536,7 @@ impl Scratch {
         target: &Path,
         args: &[&str],
         expect: Expect,
-    ) -> anyhow::Result<f64> {
+    ) -> anyhow::Result<Timed> {
         self.time_with(home, target, args, expect, false)
     }
 
@@ -506,7 +549,7 @@ impl Scratch {
         args: &[&str],
         expect: Expect,
         services: bool,
-    ) -> anyhow::Result<f64> {
+    ) -> anyhow::Result<Timed> {
         self.log_count += 1;
         let log = self
             .dir
@@ -531,9 +574,11 @@ impl Scratch {
             .stdin(Stdio::null())
             .stdout(file.try_clone()?)
             .stderr(file);
+        let cpu_before = children_cpu();
         let start = Instant::now();
         let status = command.status().context("starting cargo")?;
         let seconds = start.elapsed().as_secs_f64();
+        let cpu = children_cpu() - cpu_before;
         let ok = matches!(
             (expect, status.code()),
             (_, Some(0)) | (Expect::Verdict, Some(1))
@@ -546,7 +591,7 @@ impl Scratch {
                 log.display()
             );
         }
-        Ok(seconds)
+        Ok(Timed { seconds, cpu })
     }
 
     /// Whether the clone's `check` takes `--step` (another branch adds it).
@@ -564,6 +609,7 @@ fn print_table(report: &Report) {
         report.commit, report.nproc
     );
     println!();
+    println!("(times: wall seconds, CPU seconds in brackets, one per repetition)");
     println!("{:<48} {:>6}  {:<10} value", "figure", "load", "goal");
     for figure in &report.figures {
         println!(
