@@ -1,16 +1,16 @@
 //! The workbook's runner: `cargo xtask <command>`.
 //!
 //! This file only reads the command line and hands each command to its
-//! module in `commands/` (the layers are described in `lib.rs`). Exit codes: 0 when every lesson checked passed (or
-//! the command did its job), 1 when one did not, 2 when the runner itself
-//! could not do its job.
+//! module in `commands/` (the layers are described in `lib.rs`). Exit
+//! codes: 0 when every lesson checked passed (or the command did its job),
+//! 1 when one did not, 2 when the runner itself could not do its job.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 use xtask::commands::{
-    bench, check, class, doctor, guide, prepare, reset, solution, verify, walk, watch,
+    bench, check, class, doctor, grader_bench, guide, prepare, reset, solution, verify, walk, watch,
 };
 use xtask::course::lessons;
 use xtask::engine::cargo;
@@ -84,6 +84,8 @@ enum Command {
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        grader: grader_bench::Options,
     },
     /// Can this machine run the workbook? Toolchain, C compiler, OpenSSL,
     /// disk, ports, and MONGODB_URI / REDIS_URL when set.
@@ -164,11 +166,15 @@ fn dispatch(command: Option<Command>) -> anyhow::Result<bool> {
             };
             cargo::serve(&root, package, port, host.as_deref()).map(|()| true)
         }
+        Command::Bench { json, grader, .. } if grader.grader => {
+            grader_bench::run(&root, &all, &grader, json)
+        }
         Command::Bench {
             lesson,
             solution,
             sockets,
             json,
+            ..
         } => bench::bench(&root, &all, lesson.as_deref(), solution, sockets, json),
         Command::Doctor => doctor::doctor(&root),
         Command::Prepare => prepare::prepare(&root, &all),

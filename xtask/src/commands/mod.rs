@@ -2,6 +2,7 @@ pub mod bench;
 pub mod check;
 pub mod class;
 pub mod doctor;
+pub mod grader_bench;
 pub mod guide;
 pub mod prepare;
 pub mod reset;
