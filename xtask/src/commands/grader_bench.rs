@@ -31,6 +31,7 @@ use std::time::Instant;
 use anyhow::{Context as _, bail};
 use serde::Serialize;
 
+use crate::engine::cargo;
 use crate::model::lesson::Lesson;
 
 /// The options of `bench --grader` (flattened into `bench`'s).
@@ -155,78 +156,19 @@ pub fn run(root: &Path, all: &[Lesson], options: &Options, json: bool) -> anyhow
         log_count: 0,
     };
     eprintln!("scratch: {}", scratch.dir.display());
-    let status = Command::new("git")
-        .args(["clone", "--quiet", "--no-hardlinks"])
-        .arg(root)
-        .arg(&scratch.clone)
-        .status()
-        .context("running git clone")?;
-    if !status.success() {
-        bail!("git clone of {} failed", root.display());
-    }
-    let status = Command::new("git")
-        .current_dir(&scratch.clone)
-        .args(["checkout", "--quiet", "--detach", &options.rev])
-        .status()
-        .context("running git checkout")?;
-    if !status.success() {
-        bail!("git checkout {} failed in the scratch clone", options.rev);
-    }
+    clone_at(root, &scratch.clone, &options.rev)?;
     let commit = git_head(&scratch.clone);
     reseal(&scratch.clone)?;
     let mut figures = Vec::new();
 
     // The registry a warm figure starts from: the one `cold` just filled, or
     // the user's own.
-    let mut warm_home = scratch.user_home.clone();
-    if wanted(Part::Cold) {
-        let home = scratch.dir.join("home-empty");
-        std::fs::create_dir_all(&home)?;
-        let target = scratch.dir.join("target-cold");
-        figures.push(first_verdict(
-            &mut scratch,
-            "fresh clone → first verdict, empty cargo home",
-            "≤ 90 s",
-            &home,
-            &target,
-        ));
-        let mut size = Figure::new("  cargo home after it (downloads)", "");
-        size.bytes = Some(disk_usage(&home));
-        figures.push(size);
-        warm_home = home;
-        remove(&target);
-    }
-    if wanted(Part::Warm) {
-        let target = scratch.dir.join("target-warm");
-        figures.push(first_verdict(
-            &mut scratch,
-            "fresh clone → first verdict, warm registry",
-            "≤ 75 s",
-            &warm_home,
-            &target,
-        ));
-        let mut size = Figure::new("target dir after `check 01`", "≤ 1 GB");
-        size.bytes = Some(disk_usage(&target));
-        figures.push(size);
-        remove(&target);
-    }
+    let warm_home = first_verdicts(&mut scratch, &wanted, &mut figures)?;
     let prepared = scratch.dir.join("target-prepared");
     if wanted(Part::Prepare) || (wanted(Part::Edit) && options.edit_lessons.is_empty()) {
-        let mut figure = Figure::new("`prepare` from an empty target dir", "");
-        match scratch.time(
-            &warm_home,
-            &prepared,
-            &["xtask", "prepare"],
-            Expect::Success,
-        ) {
-            Ok(timed) => timed.push_to(&mut figure),
-            Err(e) => figure.note = Some(format!("{e:#}")),
-        }
+        let timed = prepare_figures(&mut scratch, &warm_home, &prepared);
         if wanted(Part::Prepare) {
-            figures.push(figure);
-            let mut size = Figure::new("target dir after `prepare`", "≤ 1.5 GB");
-            size.bytes = Some(disk_usage(&prepared));
-            figures.push(size);
+            figures.extend(timed);
         }
     }
     if wanted(Part::Edit) {
@@ -252,22 +194,8 @@ pub fn run(root: &Path, all: &[Lesson], options: &Options, json: bool) -> anyhow
         figures.push(openssl_users(&mut scratch, &warm_home));
     }
     if options.verify {
-        let target = scratch.dir.join("target-verify");
-        let mut figure = Figure::new("`verify` from a fresh clone, warm registry", "≤ 360 s");
-        match scratch.time_with(
-            &warm_home,
-            &target,
-            &["xtask", "verify"],
-            Expect::Success,
-            true,
-        ) {
-            Ok(timed) => timed.push_to(&mut figure),
-            Err(e) => figure.note = Some(format!("{e:#}")),
-        }
-        figures.push(figure);
-        remove(&target);
+        figures.push(verify_figure(&mut scratch, &warm_home));
     }
-
     let report = Report {
         commit,
         nproc: std::thread::available_parallelism().map_or(0, |n| n.get()),
@@ -289,6 +217,100 @@ pub fn run(root: &Path, all: &[Lesson], options: &Options, json: bool) -> anyhow
         .all(|f| f.note.as_deref().is_none_or(|n| !n.starts_with("error"))))
 }
 
+/// `prepare` from an empty target dir: its time, and the size it leaves.
+fn prepare_figures(scratch: &mut Scratch, warm_home: &Path, prepared: &Path) -> Vec<Figure> {
+    let mut figure = Figure::new("`prepare` from an empty target dir", "");
+    match scratch.time(warm_home, prepared, &["xtask", "prepare"], Expect::Success) {
+        Ok(timed) => timed.push_to(&mut figure),
+        Err(e) => figure.note = Some(format!("{e:#}")),
+    }
+    let mut size = Figure::new("target dir after `prepare`", "≤ 1.5 GB");
+    size.bytes = Some(disk_usage(prepared));
+    vec![figure, size]
+}
+
+/// A clone of `root` at `rev`, without hard links to it.
+fn clone_at(root: &Path, clone: &Path, rev: &str) -> anyhow::Result<()> {
+    let status = Command::new("git")
+        .args(["clone", "--quiet", "--no-hardlinks"])
+        .arg(root)
+        .arg(clone)
+        .status()
+        .context("running git clone")?;
+    if !status.success() {
+        bail!("git clone of {} failed", root.display());
+    }
+    let status = Command::new("git")
+        .current_dir(clone)
+        .args(["checkout", "--quiet", "--detach", rev])
+        .status()
+        .context("running git checkout")?;
+    if !status.success() {
+        bail!("git checkout {rev} failed in the scratch clone");
+    }
+    Ok(())
+}
+
+/// The first verdicts, from an empty cargo home and from a warm registry;
+/// returns the warm home the later figures use.
+fn first_verdicts(
+    scratch: &mut Scratch,
+    wanted: &dyn Fn(Part) -> bool,
+    figures: &mut Vec<Figure>,
+) -> anyhow::Result<PathBuf> {
+    let mut warm_home = scratch.user_home.clone();
+    if wanted(Part::Cold) {
+        let home = scratch.dir.join("home-empty");
+        std::fs::create_dir_all(&home)?;
+        let target = scratch.dir.join("target-cold");
+        figures.push(first_verdict(
+            scratch,
+            "fresh clone → first verdict, empty cargo home",
+            "≤ 90 s",
+            &home,
+            &target,
+        ));
+        let mut size = Figure::new("  cargo home after it (downloads)", "");
+        size.bytes = Some(disk_usage(&home));
+        figures.push(size);
+        warm_home = home;
+        remove(&target);
+    }
+    if wanted(Part::Warm) {
+        let target = scratch.dir.join("target-warm");
+        figures.push(first_verdict(
+            scratch,
+            "fresh clone → first verdict, warm registry",
+            "≤ 75 s",
+            &warm_home,
+            &target,
+        ));
+        let mut size = Figure::new("target dir after `check 01`", "≤ 1 GB");
+        size.bytes = Some(disk_usage(&target));
+        figures.push(size);
+        remove(&target);
+    }
+    Ok(warm_home)
+}
+
+/// `verify` from the clone, with a target dir of its own.
+fn verify_figure(scratch: &mut Scratch, warm_home: &Path) -> Figure {
+    let target = scratch.dir.join("target-verify");
+    let mut figure = Figure::new("`verify` from a fresh clone, warm registry", "≤ 360 s");
+    match scratch.time_with(
+        warm_home,
+        &target,
+        &["xtask", "verify"],
+        Expect::Success,
+        true,
+    ) {
+        Ok(timed) => timed.push_to(&mut figure),
+        Err(e) => figure.note = Some(format!("{e:#}")),
+    }
+    remove(&target);
+    figure
+}
+
 /// Records the clone's guarded files in its manifest, as the lead's
 /// `verify --update-manifest` would after merging: without it, a commit that
 /// changes the root `Cargo.toml` (a profile, a feature) measures `check`
@@ -301,7 +323,8 @@ fn reseal(clone: &Path) -> anyhow::Result<()> {
     manifest.shared = crate::course::manifest::shared_now(clone);
     for lesson in crate::course::lessons::discover(clone)?.lessons {
         if let Some(record) = manifest.lessons.get_mut(&lesson.slug) {
-            record.protected = crate::course::manifest::protected_now(clone, &lesson, &record.suite);
+            record.protected =
+                crate::course::manifest::protected_now(clone, &lesson, &record.suite);
         }
     }
     if manifest != before {
@@ -511,9 +534,7 @@ impl Scratch {
     /// the variables cargo set for this xtask, nor the services a learner
     /// starts without.
     fn cargo(&self, home: &Path, target: &Path) -> Command {
-        let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut command = Command::new(program);
-        command.current_dir(&self.clone);
+        let mut command = cargo::command(&self.clone);
         for (key, _) in std::env::vars_os() {
             let key = key.to_string_lossy().into_owned();
             if key.starts_with("CARGO")

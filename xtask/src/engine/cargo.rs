@@ -47,7 +47,9 @@ fn program() -> OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
-fn cargo(root: &Path) -> Command {
+/// A cargo process in `root`: the one place the runner makes one (`bench
+/// --grader` too, for the clones it measures).
+pub fn command(root: &Path) -> Command {
     let mut command = Command::new(program());
     command.current_dir(root);
     command
@@ -68,7 +70,7 @@ fn for_each_message(child: &mut Child, mut each: impl FnMut(Message)) -> anyhow:
 /// `packages` maps each package to its directory, so that the compiler's
 /// messages can be told apart by where their crate's sources are.
 pub fn build_suites(root: &Path, packages: &[(&str, &Path)]) -> anyhow::Result<Build> {
-    let mut command = cargo(root);
+    let mut command = command(root);
     command.args([
         "test",
         "--no-run",
@@ -217,7 +219,7 @@ pub fn build_binaries(
     profile: &str,
     packages: &[&str],
 ) -> anyhow::Result<Vec<(String, PathBuf)>> {
-    let mut command = cargo(root);
+    let mut command = command(root);
     command
         .args(["build", "--profile", profile])
         .args(["--message-format", "json-render-diagnostics"]);
@@ -269,7 +271,10 @@ pub fn resolved_metadata(root: &Path) -> anyhow::Result<Metadata> {
 
 /// Runs a cargo command with the terminal attached, for `verify`'s steps.
 pub fn run(root: &Path, args: &[&str]) -> anyhow::Result<()> {
-    let status = cargo(root).args(args).status().context("starting cargo")?;
+    let status = command(root)
+        .args(args)
+        .status()
+        .context("starting cargo")?;
     if !status.success() {
         bail!("`cargo {}` failed ({status})", args.join(" "));
     }
@@ -288,7 +293,7 @@ pub fn run(root: &Path, args: &[&str]) -> anyhow::Result<()> {
 /// on, unless already set (empty turns it off), and `WORKBOOK_LESSON` names
 /// the lesson's folder.
 pub fn serve(root: &Path, package: &str, port: u16, host: Option<&str>) -> anyhow::Result<()> {
-    let mut command = cargo(root);
+    let mut command = command(root);
     command
         .args(["run", "--quiet", "-p", package])
         .env("PORT", port.to_string());
