@@ -40,7 +40,6 @@ pub fn bench(
     } else {
         (&lesson.package, "your crate")
     };
-    let (namespace, auth) = handshake_of(&lesson.slug);
 
     eprintln!(
         "building {} ({whose}) and the load client, profile {PROFILE}",
@@ -64,24 +63,14 @@ pub fn bench(
         .arg("--server")
         .arg(server)
         .args(["--label", &format!("{} ({whose})", lesson.id())])
-        .args(["--namespace", namespace, "--auth", auth])
+        .args(["--namespace", &lesson.bench.namespace])
+        .args(["--auth", &lesson.bench.auth])
         .args(["--sockets", &sockets.to_string()]);
     if json {
         command.arg("--json");
     }
     let status = command.status().context("starting the bench")?;
     Ok(status.success())
-}
-
-/// Where a lesson's authenticated sockets go, and how they authenticate:
-/// lesson 05 guards `/chat` (its `/` is anonymous), lesson 10 takes a
-/// session cookie; every other lesson a token in `auth.token` on `/`.
-fn handshake_of(slug: &str) -> (&'static str, &'static str) {
-    match slug {
-        "namespaces" => ("/chat", "token"),
-        "session-auth" => ("/", "cookie"),
-        _ => ("/", "token"),
-    }
 }
 
 /// The furthest lesson whose last check passed.

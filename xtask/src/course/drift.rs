@@ -508,6 +508,7 @@ pub fn provided() -> u32 {
             solution_dir: root.join("solutions/02-jwt-auth"),
             solution_package: "jwt-auth-solution".into(),
             steps: Vec::new(),
+            bench: Default::default(),
         };
         let found: Vec<String> = check(&root, &lesson)
             .iter()

@@ -12,7 +12,7 @@ use anyhow::{Context as _, bail};
 use serde::Deserialize;
 
 use crate::engine::cargo;
-use crate::model::lesson::{Lesson, Step};
+use crate::model::lesson::{BenchLogin, Lesson, Step};
 
 /// The file beside a learner's crate that holds the lesson's hint:
 /// `lessons/NN-slug/hint.md`.
@@ -24,6 +24,8 @@ pub const HINT_FILE: &str = "hint.md";
 struct Facts {
     #[serde(default)]
     steps: Vec<Step>,
+    #[serde(default)]
+    bench: BenchLogin,
 }
 
 /// The workspace's root: the nearest directory above the current one whose
@@ -85,6 +87,7 @@ pub fn discover(root: &Path) -> anyhow::Result<Discovered> {
             dir: dir.clone(),
             solution_dir: solution_dir.clone(),
             steps: facts.steps,
+            bench: facts.bench,
         });
     }
     for (name, _) in solutions
@@ -192,6 +195,7 @@ mod tests {
             solution_dir: PathBuf::new(),
             solution_package: format!("{slug}-solution"),
             steps: Vec::new(),
+            bench: Default::default(),
         }
     }
 

@@ -299,6 +299,7 @@ mod tests {
                 step("authorization", &["authorize"]),
                 step("per-IP limit", &["slots"]),
             ],
+            bench: Default::default(),
         }
     }
 

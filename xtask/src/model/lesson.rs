@@ -18,6 +18,40 @@ pub struct Lesson {
     pub solution_package: String,
     /// The lesson's ideas, in the order a learner writes them.
     pub steps: Vec<Step>,
+    /// How `cargo xtask bench` opens an authenticated socket on it.
+    pub bench: BenchLogin,
+}
+
+/// Where a lesson's authenticated sockets go, and how they authenticate:
+/// a token in `auth.token` on `/`, unless the lesson's `Cargo.toml` says
+/// otherwise (05 guards `/chat`; 10 takes a session cookie).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BenchLogin {
+    #[serde(default = "BenchLogin::root")]
+    pub namespace: String,
+    /// `token` or `cookie`.
+    #[serde(default = "BenchLogin::token")]
+    pub auth: String,
+}
+
+impl BenchLogin {
+    fn root() -> String {
+        "/".to_owned()
+    }
+
+    fn token() -> String {
+        "token".to_owned()
+    }
+}
+
+impl Default for BenchLogin {
+    fn default() -> Self {
+        BenchLogin {
+            namespace: BenchLogin::root(),
+            auth: BenchLogin::token(),
+        }
+    }
 }
 
 impl Lesson {
