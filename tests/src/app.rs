@@ -67,12 +67,12 @@ impl App {
     }
 
     /// What [`App::with_extra`] added; a suite that needs it and finds none
-    /// was wired wrongly in the crate's `tests/suite.rs`.
+    /// was wired wrongly in the suite's lines of the crate's `src/lib.rs`.
     pub fn extra<T: Any + Send + Sync>(&self) -> &T {
         self.extra
             .as_deref()
             .and_then(|extra| extra.downcast_ref())
-            .expect("this suite needs more from the crate: see its tests/suite.rs")
+            .expect("this suite needs more from the crate: see the suite's lines in its src/lib.rs")
     }
 }
 

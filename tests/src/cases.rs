@@ -2,8 +2,8 @@
 //!
 //! A suite's cases are private `async fn case(app: App)`s, listed once in
 //! [`cases!`]. That one list builds the suite's [`Suite`] table and the
-//! `lesson_NN!` macro a crate's `tests/suite.rs` calls, which expands to one
-//! `#[test]` per case. Because the functions are private and only the list
+//! `lesson_NN!` macro a crate's `src/lib.rs` ends with (under
+//! `#[cfg(test)]`), which expands to one `#[test]` per case. Because the functions are private and only the list
 //! uses them, a case left off the list is dead code: the compiler warns, and
 //! `cargo xtask verify` (clippy with `-D warnings`) fails. A case cannot be
 //! written and silently never run.

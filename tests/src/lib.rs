@@ -2,8 +2,9 @@
 //!
 //! A suite is written once, here, and run against two crates: the learner's
 //! `lessons/NN-name` and the reference `solutions/NN-name`. Each crate's
-//! `tests/suite.rs` is one line, e.g. `harness::lesson_01!(basic_middleware::app);`,
-//! which expands to one `#[test]` per case (see [`cases!`]). A suite and its
+//! `src/lib.rs` ends with `#[cfg(test)] harness::lesson_01!(crate::app);`,
+//! which expands to one `#[test]` per case (see [`cases!`]) in the crate's
+//! own test binary: no second binary to link after each edit. A suite and its
 //! snapshots live together in `src/suites/NN-name/`, so both crates are held
 //! to the same files.
 //!

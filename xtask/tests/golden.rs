@@ -422,6 +422,21 @@ fn edited_test_is_tampered() {
     run(copy, "edited-test", &["01"], &[]);
 }
 
+/// The suite runs in the crate's own test binary, plugged in by the last
+/// lines of `src/lib.rs`: without them, only the learner's tests would run.
+#[test]
+fn unplugged_suite_is_tampered() {
+    let (_lock, copy) = pristine();
+    wrong_code(copy);
+    edit(
+        copy,
+        &format!("{LESSON}/src/lib.rs"),
+        "#[cfg(test)]\nharness::lesson_01!(crate::app);",
+        "#[cfg(test)]\nmod step_1 {\n    #[test]\n    fn mine() {}\n}",
+    );
+    run(copy, "unplugged-suite", &["01"], &[]);
+}
+
 #[test]
 fn insta_force_pass_in_the_environment_does_not_pass() {
     let (_lock, copy) = pristine();

@@ -15,7 +15,7 @@ pub fn prepare(root: &Path, lessons: &[Lesson]) -> anyhow::Result<bool> {
     println!("1/2 fetching every dependency (cargo fetch)");
     cargo::run(root, &["fetch"])?;
     println!("2/2 building every lesson's suite once");
-    let mut args = vec!["test", "--no-run", "--test", "suite"];
+    let mut args = vec!["test", "--no-run", "--lib"];
     for lesson in lessons {
         args.extend(["-p", lesson.package.as_str()]);
     }

@@ -9,7 +9,9 @@
 //!
 //! What it guards, per lesson: every file under the suite's folder (the set
 //! of files, not only their contents: a snapshot added or deleted is a
-//! change), the crate's `Cargo.toml` and `tests/`; and for every lesson at
+//! change), the crate's `Cargo.toml` and `tests/`, and the lines of its
+//! `src/lib.rs` that compile the suite into the crate's test binary (the
+//! rest of that file is the learner's); and for every lesson at
 //! once: the rest of the harness (`tests/src`, `tests/Cargo.toml`), the
 //! shared `workbook` crate, the root `Cargo.toml` and `.cargo/config.toml`.
 //! A lesson crate may not grow a build script.
@@ -61,6 +63,9 @@ pub struct LessonRecord {
     pub tests: usize,
     /// Path → SHA-256 of the lesson's suite folder and guarded crate files.
     pub protected: BTreeMap<String, String>,
+    /// The lines of `src/lib.rs` that compile the suite into the crate's
+    /// test binary: `#[cfg(test)]` and the `harness::lesson_NN!` call.
+    pub suite_lines: String,
     /// Path inside the lesson's directory → SHA-256 of the starter's file as
     /// handed out: for telling a lesson not started yet, and for `reset`,
     /// which finds that version in git's history.
@@ -189,6 +194,26 @@ fn suite_folder(root: &Path, lesson: &Lesson) -> anyhow::Result<String> {
     Ok(suite)
 }
 
+/// The file that runs `lesson`'s suite, relative to `root`.
+fn lib_rs(root: &Path, lesson: &Lesson) -> String {
+    format!("{}/src/lib.rs", relative(root, &lesson.dir))
+}
+
+/// The lines of `lesson`'s `src/lib.rs` that compile its suite in:
+/// `#[cfg(test)]`, then `harness::lesson_NN!(...);`.
+fn suite_lines_now(root: &Path, lesson: &Lesson) -> Option<String> {
+    let text = std::fs::read_to_string(root.join(lib_rs(root, lesson))).ok()?;
+    let start = text.find("#[cfg(test)]\nharness::lesson_")?;
+    let end = start + text[start..].find(");")? + 2;
+    Some(text[start..end].to_owned())
+}
+
+/// Whether `lesson`'s `src/lib.rs` still holds the suite's lines as recorded
+/// (anywhere: the rest of the file is the learner's).
+fn plugged(root: &Path, lesson: &Lesson, lines: &str) -> bool {
+    std::fs::read_to_string(root.join(lib_rs(root, lesson))).is_ok_and(|text| text.contains(lines))
+}
+
 /// Differences between `recorded` and `now`, sorted by path.
 fn diff(recorded: &BTreeMap<String, String>, now: &BTreeMap<String, String>) -> Vec<Change> {
     let mut changes = Vec::new();
@@ -220,6 +245,12 @@ pub fn tampered(root: &Path, manifest: &Manifest, lesson: &Lesson) -> Vec<Change
         &record.protected,
         &protected_now(root, lesson, &record.suite),
     ));
+    if !plugged(root, lesson, &record.suite_lines) {
+        changes.push(Change::Unplugged(
+            lib_rs(root, lesson),
+            record.suite_lines.clone(),
+        ));
+    }
     changes
 }
 
@@ -249,11 +280,19 @@ pub fn compute(
             (None, None) => (0.0, 0),
         };
         let suite = suite_folder(root, lesson)?;
+        let suite_lines = suite_lines_now(root, lesson).with_context(|| {
+            format!(
+                "{} does not hold the lines that run its suite: \
+                 `#[cfg(test)]`, then `harness::lesson_NN!(crate::app);`",
+                lib_rs(root, lesson)
+            )
+        })?;
         records.insert(
             lesson.slug.clone(),
             LessonRecord {
                 dir: lesson.id(),
                 protected: protected_now(root, lesson, &suite),
+                suite_lines,
                 suite,
                 solution_seconds,
                 tests,
@@ -303,6 +342,12 @@ pub fn staleness(
                 .iter()
                 .map(ToString::to_string),
         );
+        if suite_lines_now(root, lesson).as_ref() != Some(&record.suite_lines) {
+            stale.push(format!(
+                "the lines of {} that run its suite changed",
+                lib_rs(root, lesson)
+            ));
+        }
         if record.dir != lesson.id() {
             stale.push(format!(
                 "lesson {} was recorded as {}",

@@ -8,6 +8,11 @@
 //! --no-run --no-fail-fast` whose JSON messages say, per package, which test
 //! binary came out and which errors stopped the rest. The runner then runs
 //! the binaries itself (see `run.rs`).
+//!
+//! A lesson's suite is compiled into its library's unit-test binary (the
+//! `#[cfg(test)]` lines of its `src/lib.rs`), not into an integration test: cargo
+//! links a crate's `main.rs` before any integration test, and that second
+//! link was a third of a learner's wait after each edit.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -23,7 +28,7 @@ use serde::{Deserialize, Serialize};
 /// What one build of the suites produced.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Build {
-    /// Package → its `suite` test binary.
+    /// Package → its library test binary, which holds its suite.
     pub binaries: HashMap<String, PathBuf>,
     /// Package → the compiler's errors in it.
     pub errors: HashMap<String, Vec<Diagnostic>>,
@@ -66,7 +71,8 @@ fn for_each_message(child: &mut Child, mut each: impl FnMut(Message)) -> anyhow:
     Ok(())
 }
 
-/// Builds the `suite` test binary of every package in `packages` at once.
+/// Builds the library test binary (which holds the suite) of every package
+/// in `packages` at once.
 /// `packages` maps each package to its directory, so that the compiler's
 /// messages can be told apart by where their crate's sources are.
 pub fn build_suites(root: &Path, packages: &[(&str, &Path)]) -> anyhow::Result<Build> {
@@ -76,8 +82,7 @@ pub fn build_suites(root: &Path, packages: &[(&str, &Path)]) -> anyhow::Result<B
         "--no-run",
         "--no-fail-fast",
         "--message-format=json",
-        "--test",
-        "suite",
+        "--lib",
     ]);
     for (package, _) in packages {
         command.args(["-p", package]);
@@ -145,10 +150,10 @@ impl<'a> Owners<'a> {
             .map(|(_, package)| *package)
     }
 
-    /// Keeps `artifact` when it is one of our packages' `suite` binary.
+    /// Keeps `artifact` when it is one of our packages' library test binary.
     fn record_suite(&self, artifact: &Artifact, build: &mut Build) {
         let target = &artifact.target;
-        if target.name != "suite" || !target.kind.contains(&TargetKind::Test) {
+        if !artifact.profile.test || !target.kind.contains(&TargetKind::Lib) {
             return;
         }
         if let (Some(package), Some(exe)) =

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 
 use crate::engine::suite_env;
+use crate::model::lesson::Step;
 
 /// More output than this is a learner's print loop: the rest is dropped.
 const OUTPUT_CAP: usize = 4 << 20;
@@ -33,7 +34,7 @@ pub struct Job {
     pub report: Option<PathBuf>,
     /// Its whole environment (see [`suite_env`]).
     pub env: Vec<(OsString, OsString)>,
-    /// libtest filters: the tests to run, all when empty.
+    /// libtest filters: the tests to run, the whole suite when empty.
     pub filters: Vec<String>,
 }
 
@@ -78,13 +79,17 @@ pub fn run_all(jobs: &[Job]) -> Vec<anyhow::Result<Finished>> {
 }
 
 /// A suite binary's command: run from its crate's directory, with exactly
-/// the job's environment.
+/// the job's environment. The binary is the crate's unit-test binary, so
+/// without filters it is told to run the suite only, not the crate's own
+/// `#[cfg(test)]` modules.
 fn suite_command(job: &Job) -> Command {
     let mut command = suite_env::command(&job.exe, &job.env);
-    command
-        .current_dir(&job.dir)
-        .args(["--color", "never"])
-        .args(&job.filters);
+    command.current_dir(&job.dir).args(["--color", "never"]);
+    if job.filters.is_empty() {
+        command.arg(Step::EVERY);
+    } else {
+        command.args(&job.filters);
+    }
     if let Some(report) = &job.report {
         command.env(suite_env::REPORT_VAR, report);
     }
@@ -173,8 +178,8 @@ fn kill_group(child: &mut Child) {
     let _ = child.kill();
 }
 
-/// The names of the tests in a suite binary that `filters` select (all
-/// when empty), from `--list`: `step_2::case`.
+/// The names of the tests in a suite binary that `filters` select (the
+/// whole suite when empty), from `--list`: `step_2::case`.
 pub fn list_tests(
     root: &Path,
     exe: &Path,

@@ -14,6 +14,9 @@ pub enum Change {
     /// somewhere else than crates.io or this workbook: the crate's name, and
     /// where it comes from (see `resolved`).
     Replaced(String, String),
+    /// The crate's `src/lib.rs` no longer holds the lines that compile the
+    /// suite into its test binary: the file, and those lines.
+    Unplugged(String, String),
 }
 
 impl Change {
@@ -23,7 +26,8 @@ impl Change {
             | Change::Added(p)
             | Change::Removed(p)
             | Change::Unrecorded(p)
-            | Change::Replaced(p, _) => p,
+            | Change::Replaced(p, _)
+            | Change::Unplugged(p, _) => p,
         }
     }
 }
@@ -39,6 +43,9 @@ impl std::fmt::Display for Change {
                 f,
                 "the crate {name} comes from {from}, not from crates.io nor this workbook"
             ),
+            Change::Unplugged(p, _) => {
+                write!(f, "{p} (the lines that run the suite are gone)")
+            }
         }
     }
 }

@@ -131,6 +131,10 @@ impl Step {
     pub fn filter(number: usize) -> String {
         format!("step_{number}::")
     }
+
+    /// The libtest filter that runs every step: the suite, and not the unit
+    /// tests that share its binary (the crate's own `#[cfg(test)]` modules).
+    pub const EVERY: &str = "step_";
 }
 
 #[cfg(test)]

@@ -142,6 +142,14 @@ fn print_tampered(g: &Graded) {
     if !added.is_empty() {
         println!("Remove the added files:\n  rm {}", added.join(" "));
     }
+    for change in &g.tampered {
+        if let Change::Unplugged(file, lines) = change {
+            println!("Put these lines back in {file} (at its end, say):");
+            for line in lines.lines() {
+                println!("  {line}");
+            }
+        }
+    }
     println!(
         "(Writing the workbook itself? Record reviewed changes with \
          `cargo xtask verify --update-manifest`.)"

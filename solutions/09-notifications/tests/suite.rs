@@ -1,2 +1,0 @@
-//! Lesson 09's suite (tests/src/suites/09-notifications), run against this crate.
-harness::lesson_09!(notifications_solution::app);
