@@ -2,9 +2,10 @@
 //!
 //! A suite's cases are private `async fn case(app: App)`s, listed once in
 //! [`cases!`]. That one list builds the suite's [`Suite`] table and the
-//! `lesson_NN!` macro a crate's `src/lib.rs` ends with (under
-//! `#[cfg(test)]`), which expands to one `#[test]` per case. Because the functions are private and only the list
-//! uses them, a case left off the list is dead code: the compiler warns, and
+//! `run!` macro a lesson's `src/lib.rs` ends with (under `#[cfg(test)]`),
+//! which expands to one `#[test]` per case. Because the functions are
+//! private and only the list uses them, a case left off the list is dead
+//! code: the compiler warns, and
 //! `cargo xtask verify` (clippy with `-D warnings`) fails. A case cannot be
 //! written and silently never run.
 
@@ -74,7 +75,7 @@ impl Suite {
 }
 
 /// Runs the case `name` of `suite` against `app`. The `#[test]`s that
-/// `lesson_NN!` writes call this.
+/// a suite's `run!` writes call this.
 pub fn run_case(suite: &Suite, name: &str, app: App) {
     let case = suite
         .cases
@@ -85,15 +86,18 @@ pub fn run_case(suite: &Suite, name: &str, app: App) {
 }
 
 /// Declares a suite's cases, grouped into the lesson's steps, and the
-/// `lesson_NN!` macro that runs them:
+/// `run!` macro that runs them (exported by the suite's crate):
 ///
 /// ```ignore
-/// crate::cases! {
-///     lesson_02 in suites::jwt_auth, dir "02-jwt-auth",
+/// harness::cases! {
+///     crate jwt_auth_suite, dir "02-jwt-auth",
 ///     step_1 with attacks on "/": [accepts_a_valid_token, refuses_a_forged_token],
 ///     step_2: [whoami_answers_from_the_store_not_the_token],
 /// }
 /// ```
+///
+/// `crate` names the suite's own crate, which the lesson's crate depends
+/// on: that is where `run!`'s tests find the suite's [`Suite`] table.
 ///
 /// A step is one idea of the lesson: its title and exercise regions are in
 /// the lesson's `Cargo.toml` (`[package.metadata.workbook]`), and its
@@ -105,23 +109,23 @@ pub fn run_case(suite: &Suite, name: &str, app: App) {
 ///
 /// `with attacks on "/"` puts one test per shared hostile handshake in that
 /// step, snapshotted with [`crate::attacks::outcome`]; `with attacks on "/"
-/// judged by f` records the outcome with `f` instead. A crate then writes
-/// `harness::lesson_02!(my_crate::app);`, or
-/// `harness::lesson_03!(my_crate::app, extra)` where the suite needs more
+/// judged by f` records the outcome with `f` instead. A lesson's crate then
+/// ends its `src/lib.rs` with `#[cfg(test)] jwt_auth_suite::run!(crate::app);`,
+/// or `error_data_suite::run!(crate::app, extra)` where the suite needs more
 /// from the crate (see [`App::extra`]).
 #[macro_export]
 macro_rules! cases {
     (
-        $lesson:ident in $($module:ident)::+, dir $dir:literal,
+        crate $krate:ident, dir $dir:literal,
         $(
             $step:ident $(with attacks on $ns:literal $(judged by $judge:path)?)? :
             [$($case:ident),* $(,)?]
         ),+ $(,)?
     ) => {
-        $crate::cases!(@define ($) $lesson, [$($module)::+], $dir,
+        $crate::cases!(@define ($) $krate, $dir,
             [$( $step [$($ns $(, $judge)?)?] [$($case),*] )+]);
     };
-    (@define ($d:tt) $lesson:ident, [$($module:ident)::+], $dir:literal,
+    (@define ($d:tt) $krate:ident, $dir:literal,
         [$( $step:ident [$($attacks:tt)*] [$($case:ident),*] )+]) => {
         /// This suite: every case of it, by name and step, and where its
         /// snapshots are.
@@ -137,10 +141,10 @@ macro_rules! cases {
 
         #[doc = concat!("One `#[test]` per case of the suite in `tests/src/suites/", $dir, "`.")]
         #[macro_export]
-        macro_rules! $lesson {
+        macro_rules! run {
             ($d app:path $d(, $d extra:expr)? $d(,)?) => {
                 fn suite() -> &'static $crate::Suite {
-                    &$crate::$($module)::+::SUITE
+                    &::$krate::SUITE
                 }
                 fn subject() -> $crate::App {
                     $crate::App::new($d app) $d(.with_extra($d extra))?

@@ -1,12 +1,12 @@
-//! The socket test harness, and every lesson's suite.
+//! The socket test harness that every lesson's suite is written with.
 //!
-//! A suite is written once, here, and run against two crates: the learner's
-//! `lessons/NN-name` and the reference `solutions/NN-name`. Each crate's
-//! `src/lib.rs` ends with `#[cfg(test)] harness::lesson_01!(crate::app);`,
+//! A suite is written once, in `src/suites/NN-name/` (a crate of its own,
+//! `NAME-suite`, with its snapshots beside it), and run against two crates:
+//! the learner's `lessons/NN-name` and the reference `solutions/NN-name`.
+//! Each ends its `src/lib.rs` with `#[cfg(test)] basic_middleware_suite::run!(crate::app);`,
 //! which expands to one `#[test]` per case (see [`cases!`]) in the crate's
-//! own test binary: no second binary to link after each edit. A suite and its
-//! snapshots live together in `src/suites/NN-name/`, so both crates are held
-//! to the same files.
+//! own test binary: no second binary to link after each edit. Both crates
+//! are held to the same files, and checking one lesson compiles one suite.
 //!
 //! - [`TestApp`] starts a lesson's server on port 0 with a fresh store,
 //!   through the same [`workbook::start`] its `main` uses;
@@ -25,14 +25,13 @@ pub mod attacks;
 mod cases;
 pub mod clock;
 pub mod grader;
-mod logs;
+pub mod logs;
 pub mod polling;
 pub mod rooms;
 mod socket;
 pub mod source_ip;
-pub mod suites;
 mod threads;
-mod transcript;
+pub mod transcript;
 mod wait;
 
 pub use app::{App, TEST_JWT_SECRET, TestApp, TestUser};

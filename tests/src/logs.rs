@@ -106,7 +106,7 @@ impl<S: Subscriber> Filter<S> for PerTest {
 }
 
 /// The current test's lines, parsed.
-pub(crate) fn lines() -> Vec<Value> {
+pub fn lines() -> Vec<Value> {
     raw(&current_test())
         .iter()
         .filter_map(|line| serde_json::from_str(line).ok())

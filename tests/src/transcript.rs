@@ -43,7 +43,7 @@ pub(crate) fn begin(test: &str) {
 
 /// Adds a line said by `who` (`http`, `ada#1 /chat`, `server`, `test`) to
 /// the transcript of the test running on this thread.
-pub(crate) fn record(who: &str, what: impl AsRef<str>) {
+pub fn record(who: &str, what: impl AsRef<str>) {
     let test = current_test();
     let mut all = TRANSCRIPTS.lock().unwrap_or_else(|e| e.into_inner());
     let Some(transcript) = all.as_mut().and_then(|all| all.get_mut(&test)) else {
@@ -94,7 +94,7 @@ const SECRET_KEYS: &[&str] = &[
 ];
 
 /// `value` as one line of JSON with every secret shortened.
-pub(crate) fn show(value: &Value) -> String {
+pub fn show(value: &Value) -> String {
     let shown = redact(value.clone());
     let text = shown.to_string();
     // A 100 KB payload is not worth reading in full.
@@ -128,7 +128,7 @@ fn redact(value: Value) -> Value {
 }
 
 /// A secret cut to a prefix one can recognise and not use.
-pub(crate) fn shorten(secret: &str) -> String {
+pub fn shorten(secret: &str) -> String {
     if secret.chars().count() <= 4 {
         return "…".repeat(secret.len().min(1));
     }

@@ -431,7 +431,7 @@ fn unplugged_suite_is_tampered() {
     edit(
         copy,
         &format!("{LESSON}/src/lib.rs"),
-        "#[cfg(test)]\nharness::lesson_01!(crate::app);",
+        "#[cfg(test)]\nbasic_middleware_suite::run!(crate::app);",
         "#[cfg(test)]\nmod step_1 {\n    #[test]\n    fn mine() {}\n}",
     );
     run(copy, "unplugged-suite", &["01"], &[]);

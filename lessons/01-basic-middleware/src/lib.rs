@@ -67,4 +67,4 @@ async fn on_connect(socket: SocketRef, State(stats): State<Stats>) {
 // Lesson 01's suite (tests/src/suites/01-basic-middleware), which
 // `cargo xtask check 01` runs against this crate: keep these lines.
 #[cfg(test)]
-harness::lesson_01!(crate::app);
+basic_middleware_suite::run!(crate::app);

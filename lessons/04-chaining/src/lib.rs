@@ -84,4 +84,4 @@ fn chain(io: &SocketIo) {
 // Lesson 04's suite (tests/src/suites/04-chaining), which
 // `cargo xtask check 04` runs against this crate: keep these lines.
 #[cfg(test)]
-harness::lesson_04!(crate::app);
+chaining_suite::run!(crate::app);

@@ -80,4 +80,4 @@ async fn on_chat_connect(socket: SocketRef, Extension(user): Extension<PublicUse
 // Lesson 06's suite (tests/src/suites/06-logging), which
 // `cargo xtask check 06` runs against this crate: keep these lines.
 #[cfg(test)]
-harness::lesson_06!(crate::app);
+logging_suite::run!(crate::app);

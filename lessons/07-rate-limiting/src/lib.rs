@@ -72,4 +72,4 @@ async fn on_connect(socket: SocketRef, Extension(user): Extension<PublicUser>) {
 // Lesson 07's suite (tests/src/suites/07-rate-limiting), which
 // `cargo xtask check 07` runs against this crate: keep these lines.
 #[cfg(test)]
-harness::lesson_07!(crate::app);
+rate_limiting_suite::run!(crate::app);

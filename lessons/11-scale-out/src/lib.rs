@@ -130,4 +130,4 @@ fn router<A: Adapter>(
 // Its cross-server cases need a Redis: they print SKIPPED without
 // `REDIS_URL` (and `MONGODB_URI`), and fail instead under `REQUIRE_REDIS=1`.
 #[cfg(test)]
-harness::lesson_11!(crate::app);
+scale_out_suite::run!(crate::app);

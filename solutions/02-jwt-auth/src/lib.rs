@@ -42,4 +42,4 @@ async fn on_connect(socket: SocketRef, Extension(user): Extension<PublicUser>) {
 // Lesson 02's suite (tests/src/suites/02-jwt-auth), which
 // `cargo xtask check 02` runs against this crate: keep these lines.
 #[cfg(test)]
-harness::lesson_02!(crate::app);
+jwt_auth_suite::run!(crate::app);

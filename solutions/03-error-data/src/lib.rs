@@ -64,7 +64,7 @@ fn seconds(ctx: &Context, name: &str, default: u64) -> anyhow::Result<Duration> 
 // Lesson 03's suite (tests/src/suites/03-error-data), which
 // `cargo xtask check 03` runs against this crate: keep these lines.
 #[cfg(test)]
-harness::lesson_03!(
+error_data_suite::run!(
     crate::app,
-    harness::lesson_03_client!(crate::client::connect)
+    error_data_suite::lesson_client!(crate::client::connect)
 );

@@ -76,4 +76,4 @@ fn namespaces(io: &SocketIo) {
 // Lesson 05's suite (tests/src/suites/05-namespaces), which
 // `cargo xtask check 05` runs against this crate: keep these lines.
 #[cfg(test)]
-harness::lesson_05!(crate::app);
+namespaces_suite::run!(crate::app);

@@ -83,4 +83,4 @@ pub async fn app(ctx: Context) -> anyhow::Result<Router> {
 // Lesson 08's suite (tests/src/suites/08-disconnect-cleanup), which
 // `cargo xtask check 08` runs against this crate: keep these lines.
 #[cfg(test)]
-harness::lesson_08!(crate::app);
+disconnect_cleanup_suite::run!(crate::app);

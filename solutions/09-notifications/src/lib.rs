@@ -59,4 +59,4 @@ pub async fn app(ctx: Context) -> anyhow::Result<Router> {
 // Lesson 09's suite (tests/src/suites/09-notifications), which
 // `cargo xtask check 09` runs against this crate: keep these lines.
 #[cfg(test)]
-harness::lesson_09!(crate::app);
+notifications_suite::run!(crate::app);

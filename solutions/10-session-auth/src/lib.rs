@@ -87,4 +87,4 @@ pub async fn app(ctx: Context) -> anyhow::Result<Router> {
 // Lesson 10's suite (tests/src/suites/10-session-auth), which
 // `cargo xtask check 10` runs against this crate: keep these lines.
 #[cfg(test)]
-harness::lesson_10!(crate::app);
+session_auth_suite::run!(crate::app);

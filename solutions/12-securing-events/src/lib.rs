@@ -70,4 +70,4 @@ pub async fn app(ctx: Context) -> anyhow::Result<Router> {
 // Lesson 12's suite (tests/src/suites/12-securing-events), which
 // `cargo xtask check 12` runs against this crate: keep these lines.
 #[cfg(test)]
-harness::lesson_12!(crate::app);
+securing_events_suite::run!(crate::app);

@@ -64,7 +64,7 @@ pub struct LessonRecord {
     /// Path → SHA-256 of the lesson's suite folder and guarded crate files.
     pub protected: BTreeMap<String, String>,
     /// The lines of `src/lib.rs` that compile the suite into the crate's
-    /// test binary: `#[cfg(test)]` and the `harness::lesson_NN!` call.
+    /// test binary: `#[cfg(test)]` and the suite crate's `run!` call.
     pub suite_lines: String,
     /// Path inside the lesson's directory → SHA-256 of the starter's file as
     /// handed out: for telling a lesson not started yet, and for `reset`,
@@ -200,11 +200,17 @@ fn lib_rs(root: &Path, lesson: &Lesson) -> String {
 }
 
 /// The lines of `lesson`'s `src/lib.rs` that compile its suite in:
-/// `#[cfg(test)]`, then `harness::lesson_NN!(...);`.
+/// `#[cfg(test)]`, then `NAME_suite::run!(...);` on the next line.
 fn suite_lines_now(root: &Path, lesson: &Lesson) -> Option<String> {
+    const CFG: &str = "#[cfg(test)]\n";
     let text = std::fs::read_to_string(root.join(lib_rs(root, lesson))).ok()?;
-    let start = text.find("#[cfg(test)]\nharness::lesson_")?;
-    let end = start + text[start..].find(");")? + 2;
+    let call = text.find("_suite::run!(")?;
+    let start = text[..call].rfind(CFG)?;
+    let name = &text[start + CFG.len()..call];
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let end = call + text[call..].find(");")? + 2;
     Some(text[start..end].to_owned())
 }
 
@@ -283,7 +289,7 @@ pub fn compute(
         let suite_lines = suite_lines_now(root, lesson).with_context(|| {
             format!(
                 "{} does not hold the lines that run its suite: \
-                 `#[cfg(test)]`, then `harness::lesson_NN!(crate::app);`",
+                 `#[cfg(test)]`, then `NAME_suite::run!(crate::app);`",
                 lib_rs(root, lesson)
             )
         })?;

@@ -4,11 +4,11 @@
 //! than those: a `[patch]`, a `paths` override or a `[source]` in any
 //! `.cargo/config.toml` from the workbook up to the filesystem's root (or
 //! in `~/.cargo`), and `Cargo.lock`. One line there can swap insta, the
-//! harness or `workbook` for a copy whose assertions always pass. So before
+//! harness, a suite or `workbook` for a copy whose assertions always pass. So before
 //! grading, `check` asks cargo where each of them resolved: from crates.io
 //! (a vendored copy for a workshop, configured as a `[source]`
 //! replacement, still counts as crates.io, as cargo itself says), or, for
-//! the harness and `workbook`, from this workbook's own members. Anything
+//! the harness, the suites and `workbook`, from this workbook's own members. Anything
 //! else is tampering.
 
 use std::path::Path;
@@ -18,8 +18,13 @@ use cargo_metadata::{Metadata, Package};
 use crate::engine::cargo;
 use crate::model::change::Change;
 
-/// The crates whose code decides a verdict.
+/// The crates whose code decides a verdict, besides each lesson's suite
+/// (`NAME-suite`).
 const GRADERS: &[&str] = &["insta", "harness", "workbook"];
+
+fn grades(package: &Package) -> bool {
+    GRADERS.contains(&package.name.as_str()) || package.name.ends_with("-suite")
+}
 
 /// crates.io, as cargo names its git and its sparse index.
 const CRATES_IO: &[&str] = &[
@@ -41,7 +46,7 @@ fn judge(metadata: &Metadata) -> Vec<Change> {
     metadata
         .packages
         .iter()
-        .filter(|package| GRADERS.contains(&package.name.as_str()))
+        .filter(|package| grades(package))
         .filter(|package| {
             let from_crates_io = package
                 .source

@@ -5,10 +5,10 @@
 use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 
-use crate::{App, TestApp};
+use harness::{App, TestApp};
 
-crate::cases! {
-    lesson_01 in suites::basic_middleware, dir "01-basic-middleware",
+harness::cases! {
+    crate basic_middleware_suite, dir "01-basic-middleware",
     step_1: [
         welcomes_a_socket_that_brings_a_token,
         refuses_a_handshake_without_auth,
@@ -38,7 +38,7 @@ async fn welcomes_a_socket_that_brings_a_token(app: App) {
 }
 
 /// The handshake's outcome when the client sends `auth` (or none).
-async fn refusal(app: &App, auth: Option<Value>) -> crate::ConnectError {
+async fn refusal(app: &App, auth: Option<Value>) -> harness::ConnectError {
     let server = TestApp::spawn(app).await;
     let mut socket = server.socket("/");
     if let Some(auth) = auth {

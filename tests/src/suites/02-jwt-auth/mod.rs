@@ -1,7 +1,7 @@
 //! Lesson 02, JWT authentication (contract §02): the handshake's
 //! `auth.token` is verified (HS256 only, `exp` checked), the user it names
 //! is loaded from the store, and events take the sender from the server side.
-//! The hostile handshakes are the shared ones of `crate::attacks`.
+//! The hostile handshakes are the shared ones of `harness::attacks`.
 
 use std::time::Duration;
 
@@ -10,10 +10,10 @@ use serde_json::{Value, json};
 use workbook::jwt::{Claims, now};
 use workbook::users::Role;
 
-use crate::{App, TestApp, rooms};
+use harness::{App, TestApp, rooms};
 
-crate::cases! {
-    lesson_02 in suites::jwt_auth, dir "02-jwt-auth",
+harness::cases! {
+    crate jwt_auth_suite, dir "02-jwt-auth",
     step_1 with attacks on "/": [
         join_room_acks_ok,
         join_room_takes_names_of_1_to_64_characters,

@@ -16,10 +16,10 @@ use tokio::sync::mpsc;
 use workbook::jwt::Claims;
 use workbook::users::Role;
 
-use crate::{App, ConnectError, Socket, TestApp, TestUser};
+use harness::{App, ConnectError, Socket, TestApp, TestUser};
 
-crate::cases! {
-    lesson_03 in suites::error_data, dir "03-error-data",
+harness::cases! {
+    crate error_data_suite, dir "03-error-data",
     step_1 with attacks on "/" judged by refusal_document: [
         accepts_a_valid_token_and_answers_whoami,
         login_returns_a_refresh_token,
@@ -51,12 +51,12 @@ crate::cases! {
 }
 
 /// The glue from a lesson crate's `client::connect` to a [`LessonClient`]:
-/// `harness::lesson_03!(my_crate::app, harness::lesson_03_client!(my_crate::client::connect));`
+/// `error_data_suite::run!(crate::app, error_data_suite::lesson_client!(crate::client::connect));`
 #[macro_export]
-macro_rules! lesson_03_client {
+macro_rules! lesson_client {
     ($connect:path) => {
-        $crate::suites::error_data::LessonClient::new(|server, token, refresh_token| async move {
-            use $crate::suites::error_data::{Connected, Refused};
+        $crate::LessonClient::new(|server, token, refresh_token| async move {
+            use $crate::{Connected, Refused};
             match $connect(&server, &token, &refresh_token).await {
                 Ok(mut c) => {
                     let tokens = c.tokens().await;
@@ -143,7 +143,7 @@ impl LessonClient {
         refresh_token: &str,
     ) -> Result<Connected, Refused> {
         let attempt = (self.0)(url, token.to_owned(), refresh_token.to_owned());
-        crate::wait("the lesson's client::connect to return", attempt).await
+        harness::wait("the lesson's client::connect to return", attempt).await
     }
 }
 
@@ -225,10 +225,10 @@ async fn whoami(socket: &rust_socketio::asynchronous::Client) -> Value {
         async {}.boxed()
     };
     socket
-        .emit_with_ack("whoami", json!({}), crate::timeout(), callback)
+        .emit_with_ack("whoami", json!({}), harness::timeout(), callback)
         .await
         .unwrap_or_else(|e| panic!("emitting whoami failed: {e}"));
-    let payload = crate::wait("the acknowledgement of whoami", rx.recv())
+    let payload = harness::wait("the acknowledgement of whoami", rx.recv())
         .await
         .expect("the ack callback is kept until it runs");
     // Acks arrive wrapped in one more array than events.
@@ -852,7 +852,7 @@ async fn client_connects_with_the_new_token_after_logout_and_login(app: App) {
     );
 
     cable.cut();
-    let (kept, _) = crate::wait("grace's socket to reconnect", second.reconnected)
+    let (kept, _) = harness::wait("grace's socket to reconnect", second.reconnected)
         .await
         .unwrap_or_else(|refusal| panic!("grace's reconnect was refused: {refusal}"));
     assert_eq!(kept, token, "nothing expired: nothing to refresh");
@@ -899,7 +899,7 @@ async fn client_refreshes_before_reconnecting_with_an_expired_token(app: App) {
     assert_eq!(document_of(refusal)["data"]["type"], "TOKEN_EXPIRED");
 
     cable.cut();
-    let (token, kept) = crate::wait("ada's socket to reconnect", connected.reconnected)
+    let (token, kept) = harness::wait("ada's socket to reconnect", connected.reconnected)
         .await
         .unwrap_or_else(|refusal| {
             panic!(

@@ -2,7 +2,7 @@
 //! authentication as in 02, then authorization (a banned user is refused),
 //! then at most `MAX_CONNECTIONS_PER_IP` connected sockets per client
 //! address; the first refusal wins. Administrators ban and unban over HTTP.
-//! The hostile handshakes are the shared ones of `crate::attacks`.
+//! The hostile handshakes are the shared ones of `harness::attacks`.
 //!
 //! Clients come from several loopback addresses (127.0.0.1, .2, .3) through
 //! `source_ip`'s relay, so that "another IP" is a real one.
@@ -16,10 +16,10 @@ use serde_json::{Value, json};
 use workbook::jwt::{Claims, now};
 use workbook::users::Role;
 
-use crate::{App, ConnectError, Socket, TestApp, TestUser, polling, source_ip};
+use harness::{App, ConnectError, Socket, TestApp, TestUser, polling, source_ip};
 
-crate::cases! {
-    lesson_04 in suites::chaining, dir "04-chaining",
+harness::cases! {
+    crate chaining_suite, dir "04-chaining",
     step_1: [
         bad_limits_stop_the_server,
         ban_and_unban_answer_404_for_an_unknown_user,
@@ -163,7 +163,7 @@ async fn stats(server: &TestApp, by: &TestUser) -> Value {
 /// the table catches up shortly after; it must get there.
 async fn table_becomes(server: &TestApp, by: &TestUser, expected: Value) {
     let mut last = Value::Null;
-    let reached = tokio::time::timeout(crate::timeout(), async {
+    let reached = tokio::time::timeout(harness::timeout(), async {
         loop {
             last = stats(server, by).await["connectionsByIp"].clone();
             if last == expected {

@@ -3,7 +3,7 @@
 //! role (from the store), `/public` has no guard, and any other namespace
 //! is refused. On `/admin`, `online-users` lists each connected user once
 //! with all their sockets, and `disconnect-user` reaches every socket of a
-//! user in every namespace. The hostile handshakes of `crate::attacks` run
+//! user in every namespace. The hostile handshakes of `harness::attacks` run
 //! against `/chat`.
 
 use std::time::Duration;
@@ -14,10 +14,10 @@ use serde_json::{Value, json};
 use workbook::jwt::{Claims, now};
 use workbook::users::Role;
 
-use crate::{App, Socket, TestApp, admin, polling};
+use harness::{App, Socket, TestApp, admin, polling};
 
-crate::cases! {
-    lesson_05 in suites::namespaces, dir "05-namespaces",
+harness::cases! {
+    crate namespaces_suite, dir "05-namespaces",
     step_1: [
         root_lets_anyone_in_and_whoami_is_null,
         public_lets_anyone_in_and_whoami_is_null,
@@ -98,7 +98,7 @@ fn rows(online: &Value) -> Vec<(String, u64)> {
 async fn online_becomes(admin: &Socket, expected: &[(&str, u64)]) {
     let expected: Vec<(String, u64)> = expected.iter().map(|(n, s)| (n.to_string(), *s)).collect();
     let mut last = Vec::new();
-    let reached = tokio::time::timeout(crate::timeout(), async {
+    let reached = tokio::time::timeout(harness::timeout(), async {
         loop {
             last = rows(&online(admin).await);
             if last == expected {

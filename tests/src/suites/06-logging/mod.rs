@@ -5,7 +5,7 @@
 //! checks every field, and that no line anywhere holds a token, a password,
 //! a bcrypt hash or an `Authorization` header.
 //!
-//! The hostile handshakes of `crate::attacks` run against `/chat`; each one's
+//! The hostile handshakes of `harness::attacks` run against `/chat`; each one's
 //! snapshot holds the refusal and the attempt line it left.
 
 use std::time::{Duration, Instant};
@@ -18,10 +18,10 @@ use time::format_description::well_known::Rfc3339;
 use workbook::jwt::{Claims, now};
 use workbook::users::{NewUser, Role};
 
-use crate::{App, ConnectError, Socket, TestApp, TestUser};
+use harness::{App, ConnectError, Socket, TestApp, TestUser};
 
-crate::cases! {
-    lesson_06 in suites::logging, dir "06-logging",
+harness::cases! {
+    crate logging_suite, dir "06-logging",
     step_1 with attacks on "/chat" judged by attack_outcome: [
         an_attempt_on_root_logs_every_field,
         an_attempt_on_chat_is_logged_before_authentication,
@@ -69,7 +69,7 @@ fn events(server: &TestApp, event: &str) -> Vec<Value> {
 
 /// Waits until the server has logged a line that `wanted` accepts.
 async fn line_where(server: &TestApp, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
-    crate::wait(&format!("the server to log {what} ({CHAPTER})"), async {
+    harness::wait(&format!("the server to log {what} ({CHAPTER})"), async {
         loop {
             if let Some(line) = server.logs().into_iter().find(|line| wanted(line)) {
                 return line;
@@ -614,8 +614,8 @@ async fn stored_hash(server: &TestApp, username: &str) -> String {
 /// longer than a line should be, reaches the log.
 fn attack_outcome(result: Result<Socket, ConnectError>) -> BoxFuture<'static, Value> {
     Box::pin(async move {
-        let seen = crate::attacks::outcome(result).await;
-        let lines = crate::logs::lines();
+        let seen = harness::attacks::outcome(result).await;
+        let lines = harness::logs::lines();
         let attempts: Vec<&Value> = lines
             .iter()
             .filter(|line| is_event(line, "connection_attempt"))

@@ -3,7 +3,7 @@
 //! only IPs that have sockets; and `send-message` limited per socket over a
 //! sliding window, `RATE_LIMIT_MAX_EVENTS` per `RATE_LIMIT_WINDOW_MS`.
 //! Handshakes are authenticated as in 02; the hostile ones of
-//! `crate::attacks` run against `/`.
+//! `harness::attacks` run against `/`.
 //!
 //! Windows are shortened through the knobs; the few sleeps here cross a
 //! window boundary that the test itself chose to be short.
@@ -18,11 +18,11 @@ use rust_socketio::asynchronous::{Client, ClientBuilder};
 use rust_socketio::{Event, Payload, TransportType};
 use serde_json::{Value, json};
 
-use crate::source_ip::forward_from;
-use crate::{App, Socket, TestApp, TestUser, rooms};
+use harness::source_ip::forward_from;
+use harness::{App, Socket, TestApp, TestUser, rooms};
 
-crate::cases! {
-    lesson_07 in suites::rate_limiting, dir "07-rate-limiting",
+harness::cases! {
+    crate rate_limiting_suite, dir "07-rate-limiting",
     step_1 with attacks on "/": [
         stats_start_empty,
         stats_count_connected_sockets_per_ip,
@@ -82,10 +82,10 @@ async fn bare_at(url: String, auth: Value) -> Result<Client, String> {
             async {}.boxed()
         })
         .connect();
-    let client = crate::wait("a WebSocket connection", client)
+    let client = harness::wait("a WebSocket connection", client)
         .await
         .expect("connecting over a WebSocket");
-    let answer = crate::wait("the server to answer the handshake", answered.recv()).await;
+    let answer = harness::wait("the server to answer the handshake", answered.recv()).await;
     match answer.expect("the client keeps its callbacks") {
         Ok(()) => Ok(client),
         Err(refusal) => {
@@ -171,7 +171,7 @@ async fn by_ip(server: &TestApp) -> Value {
 /// shortly after; it must get there.
 async fn stats_become(server: &TestApp, expected: Value) {
     let mut last = Value::Null;
-    let reached = tokio::time::timeout(crate::timeout(), async {
+    let reached = tokio::time::timeout(harness::timeout(), async {
         loop {
             last = by_ip(server).await;
             if last == expected {

@@ -10,11 +10,11 @@ use std::time::{Duration, Instant};
 use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 
-use crate::clock::now_ms;
-use crate::{App, Socket, TestApp, TestUser, rooms};
+use harness::clock::now_ms;
+use harness::{App, Socket, TestApp, TestUser, rooms};
 
-crate::cases! {
-    lesson_08 in suites::disconnect_cleanup, dir "08-disconnect-cleanup",
+harness::cases! {
+    crate disconnect_cleanup_suite, dir "08-disconnect-cleanup",
     step_1 with attacks on "/": [
         presence_counts_each_device,
         presence_of_an_unknown_user_is_not_found,
@@ -90,7 +90,7 @@ async fn tracked_users(server: &TestApp) -> u64 {
 /// after the client has sent it.
 async fn until_tracked(server: &TestApp, n: u64) {
     let what = format!("/stats to say trackedUsers {n}");
-    crate::wait(&what, async {
+    harness::wait(&what, async {
         while tracked_users(server).await != n {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -106,7 +106,7 @@ async fn until_tracked(server: &TestApp, n: u64) {
 /// the new one could arrive first, so that no grace period ever starts.
 async fn until_left(server: &TestApp, user: &TestUser) -> u64 {
     let what = format!("the server to see {}'s last socket leave", user.name);
-    crate::wait(&what, async {
+    harness::wait(&what, async {
         while presence(server, user).await["sockets"] != json!(0) {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
@@ -227,13 +227,13 @@ async fn a_handshake_dropped_halfway_leaves_no_one_online(app: App) {
     let ada = server.user("ada").await;
     gate.hold();
     let auth = json!({ "token": ada.token });
-    let session = crate::polling::begin(&server.url("/"), "/", &auth).await;
-    crate::wait("the handshake's user lookup to wait", gate.waiting()).await;
+    let session = harness::polling::begin(&server.url("/"), "/", &auth).await;
+    harness::wait("the handshake's user lookup to wait", gate.waiting()).await;
     session.close().await;
     gate.release();
 
     let what = "ada to be offline with a lastSeen (her half-open socket released)";
-    let seen = crate::wait(what, async {
+    let seen = harness::wait(what, async {
         loop {
             let seen = presence(&server, &ada).await;
             if seen["lastSeen"].is_i64() && seen["status"] == json!("offline") {
@@ -555,8 +555,8 @@ async fn shutting_down_with_timers_pending_does_not_panic(app: App) {
     drop(server);
 
     // Watches the server's threads for a panic until the timer has long
-    // fired (`crate::wait` checks every few milliseconds).
-    crate::wait(
+    // fired (`harness::wait` checks every few milliseconds).
+    harness::wait(
         "ada's grace period to pass after the shutdown",
         tokio::time::sleep(GRACE + QUIET),
     )

@@ -10,11 +10,11 @@ use serde_json::{Value, json};
 use workbook::jwt::{Claims, now};
 use workbook::users::Role;
 
-use crate::clock::assert_now_ms;
-use crate::{App, Socket, TestApp, TestUser};
+use harness::clock::assert_now_ms;
+use harness::{App, Socket, TestApp, TestUser};
 
-crate::cases! {
-    lesson_09 in suites::notifications, dir "09-notifications",
+harness::cases! {
+    crate notifications_suite, dir "09-notifications",
     step_1 with attacks on "/": [
         a_new_socket_hears_its_unread_count,
         creating_a_post_answers_201_with_the_caller_as_author,
@@ -103,7 +103,7 @@ async fn post_not_json(server: &TestApp, path: &str, token: &str) -> (u16, Value
         .bearer_auth(token)
         .header("content-type", "application/json")
         .body("{text: hi}");
-    let response = crate::wait(&format!("the answer to POST {path}"), request.send())
+    let response = harness::wait(&format!("the answer to POST {path}"), request.send())
         .await
         .unwrap_or_else(|e| panic!("POST {path} failed: {e}"));
     let status = response.status().as_u16();

@@ -16,11 +16,11 @@ use std::time::Duration;
 use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 
-use crate::transcript::{record, shorten};
-use crate::{App, SocketBuilder, TestApp, TestUser};
+use harness::transcript::{record, shorten};
+use harness::{App, SocketBuilder, TestApp, TestUser};
 
-crate::cases! {
-    lesson_10 in suites::session_auth, dir "10-session-auth",
+harness::cases! {
+    crate session_auth_suite, dir "10-session-auth",
     step_1: [
         login_refuses_bad_credentials_alike_and_sets_no_cookie,
         login_with_an_array_body_is_a_400_and_sets_no_cookie,
@@ -173,16 +173,16 @@ impl<'a> Browser<'a> {
         }
         if let Some(body) = &body {
             request = request.json(body);
-            said.push_str(&format!(" {}", crate::transcript::show(body)));
+            said.push_str(&format!(" {}", harness::transcript::show(body)));
         }
         record("http", said);
         let what = format!("the answer to {method} {path}");
-        let response = match crate::wait(&what, request.send()).await {
+        let response = match harness::wait(&what, request.send()).await {
             Ok(response) => response,
             Err(e) => {
                 // A server that hit `todo!()` drops the connection: give
                 // `wait` a moment to report that panic rather than this.
-                crate::wait(&what, tokio::time::sleep(Duration::from_millis(100))).await;
+                harness::wait(&what, tokio::time::sleep(Duration::from_millis(100))).await;
                 panic!("{method} {path} failed: {e}")
             }
         };
@@ -199,7 +199,7 @@ impl<'a> Browser<'a> {
             body,
             set_cookie,
         };
-        let mut heard = format!("← {status} {}", crate::transcript::show(&answer.body));
+        let mut heard = format!("← {status} {}", harness::transcript::show(&answer.body));
         if let Some(cookie) = &answer.set_cookie {
             let shown = match answer.session_id() {
                 Some(id) => cookie.replace(&id, &shorten(&id)),

@@ -8,7 +8,7 @@
 //! The single-server cases run everywhere. The cross-server cases need a
 //! Redis and a MongoDB: without `REDIS_URL` (or `MONGODB_URI`) they print
 //! SKIPPED and pass for libtest (the grader is told, and does not count
-//! them as passes: see [`crate::grader`]), unless `REQUIRE_REDIS=1` (as CI
+//! them as passes: see [`harness::grader`]), unless `REQUIRE_REDIS=1` (as CI
 //! sets), which turns the skip into a failure. Each of them runs server A with
 //! [`TestApp::spawn_with`] and server B beside it with
 //! [`TestApp::spawn_beside`] (same database, a runtime of its own, so that
@@ -23,10 +23,10 @@ use futures_util::FutureExt;
 use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 
-use crate::{App, Socket, TestApp, TestUser, admin, rooms};
+use harness::{App, Socket, TestApp, TestUser, admin, rooms};
 
-crate::cases! {
-    lesson_11 in suites::scale_out, dir "11-scale-out",
+harness::cases! {
+    crate scale_out_suite, dir "11-scale-out",
     step_1: [
         authentication_and_the_admin_lock,
         room_messages_reach_the_room,
@@ -105,7 +105,7 @@ fn redis_url(case: &str) -> Option<String> {
         std::env::var("REQUIRE_REDIS").as_deref() != Ok("1"),
         "REQUIRE_REDIS=1 but {missing} is not set"
     );
-    crate::grader::skip(case, need, how);
+    harness::grader::skip(case, need, how);
     None
 }
 
@@ -167,7 +167,7 @@ async fn presence_until(
     what: &str,
     done: impl Fn(&Value) -> bool,
 ) -> Value {
-    crate::wait(what, async {
+    harness::wait(what, async {
         loop {
             let seen = presence(server, user).await;
             if done(&seen) {
@@ -863,7 +863,7 @@ async fn two_sockets_leaving_at_once_write_last_seen_once(app: App) {
     let (a, b) = two_servers(&app, &redis).await;
     let root = a.admin("root").await;
     let auth = json!({ "token": root.token });
-    let session = crate::polling::connect_all(&a.url("/"), &["/", "/admin"], &auth).await;
+    let session = harness::polling::connect_all(&a.url("/"), &["/", "/admin"], &auth).await;
     presence_until(&b, &root, "root's two sockets to count", |p| {
         sockets(p) == 2
     })
@@ -899,8 +899,8 @@ async fn sockets_on_both_servers_leaving_at_once_set_last_seen(app: App) {
     let mut last_seen = Value::Null;
     let mut offline = Value::Null;
     for round in ["first", "second"] {
-        let on_a = crate::polling::connect_all(&a.url("/"), &["/"], &auth).await;
-        let on_b = crate::polling::connect_all(&b.url("/"), &["/"], &auth).await;
+        let on_a = harness::polling::connect_all(&a.url("/"), &["/"], &auth).await;
+        let on_b = harness::polling::connect_all(&b.url("/"), &["/"], &auth).await;
         presence_until(&a, &ada, "ada's two sockets to count", |p| sockets(p) == 2).await;
         futures_util::join!(on_a.close(), on_b.close());
         let what = format!("ada to be offline the {round} time, lastSeen newer");

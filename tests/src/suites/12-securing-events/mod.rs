@@ -3,7 +3,7 @@
 //! events checked against the socket's rooms, the sender always the
 //! socket's user, every payload checked for shape and size, and sockets
 //! disconnected when their token expires. The hostile handshakes are the
-//! shared ones of `crate::attacks`: an invalid token is refused, an absent
+//! shared ones of `harness::attacks`: an invalid token is refused, an absent
 //! or expired one makes the socket anonymous (`whoami` is `null`).
 
 mod raw;
@@ -16,12 +16,12 @@ use serde_json::{Value, json};
 use workbook::jwt::{Claims, now};
 use workbook::users::Role;
 
-use crate::clock::now_ms;
-use crate::{App, Socket, TestApp, TestUser, rooms};
+use harness::clock::now_ms;
+use harness::{App, Socket, TestApp, TestUser, rooms};
 use raw::RawSocket;
 
-crate::cases! {
-    lesson_12 in suites::securing_events, dir "12-securing-events",
+harness::cases! {
+    crate securing_events_suite, dir "12-securing-events",
     step_1 with attacks on "/": [
         anonymous_sockets_connect_and_whoami_is_null,
         whoami_answers_from_the_store_not_the_token,
@@ -89,7 +89,7 @@ fn token_expiring_in(server: &TestApp, user: &TestUser, secs: u64) -> (String, u
 /// not read once.
 async fn timers_become(server: &TestApp, n: u64) {
     let what = format!("GET /stats to count {n} expiry timers");
-    crate::wait(&what, async {
+    harness::wait(&what, async {
         loop {
             let (status, stats) = server.get("/stats", None).await;
             assert_eq!(status, 200, "GET /stats: {stats}");

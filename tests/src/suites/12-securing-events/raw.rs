@@ -1,5 +1,5 @@
 //! A bare client for the few cases that listen to the server's `error`
-//! event, which the harness's [`crate::Socket`] does not record:
+//! event, which the harness's [`harness::Socket`] does not record:
 //! `rust_socketio` hands an event named `error` to its own `Event::Error`
 //! callback, which the harness uses for `connect_error` only. It speaks
 //! WebSocket from the start: the polling handshake costs a few hundred
@@ -13,7 +13,7 @@ use rust_socketio::{Event, Payload, TransportType};
 use serde_json::Value;
 use tokio::sync::{Notify, mpsc};
 
-use crate::TestApp;
+use harness::TestApp;
 
 /// A connected client that records every event, `error` included.
 pub(super) struct RawSocket {
@@ -83,10 +83,10 @@ impl RawSocket {
         if let Some(auth) = auth {
             builder = builder.auth(auth);
         }
-        let client = crate::wait("the raw client to connect", builder.connect())
+        let client = harness::wait("the raw client to connect", builder.connect())
             .await
             .unwrap_or_else(|e| panic!("could not connect to the test server: {e}"));
-        crate::wait("the server to accept the raw client", connected.recv()).await;
+        harness::wait("the server to accept the raw client", connected.recv()).await;
         RawSocket { client, log }
     }
 
@@ -99,7 +99,7 @@ impl RawSocket {
 
     /// Waits for the next `event` not yet taken.
     pub(super) async fn next(&self, event: &str) -> Value {
-        crate::wait(&format!("event {event:?} on the raw client"), async {
+        harness::wait(&format!("event {event:?} on the raw client"), async {
             loop {
                 let changed = self.log.changed.notified();
                 if let Some(data) = self.log.try_take(event) {
