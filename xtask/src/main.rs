@@ -87,8 +87,8 @@ enum Command {
         #[command(flatten)]
         grader: grader_bench::Options,
     },
-    /// Can this machine run the workbook? Toolchain, C compiler, OpenSSL,
-    /// disk, ports, and MONGODB_URI / REDIS_URL when set.
+    /// Can this machine run the workbook? Toolchain, C compiler, disk,
+    /// ports, and MONGODB_URI / REDIS_URL when set.
     Doctor,
     /// Fetch every dependency and build every lesson once, so that `check`
     /// works with the network off (for workshops).

@@ -1,10 +1,9 @@
 //! `cargo xtask doctor`: can this machine run the workbook?
 //!
 //! Workshops lose their first half hour to laptops that cannot build: an old
-//! toolchain, no C compiler, no OpenSSL headers for the test client. Each
-//! check here says what is wrong and the one command that fixes it on
-//! Debian/Ubuntu, Fedora and macOS. The exit code is 0 only when every
-//! check passed.
+//! toolchain, no C compiler, a full disk. Each check here says what is
+//! wrong and the one command that fixes it on Debian/Ubuntu, Fedora and
+//! macOS. The exit code is 0 only when every check passed.
 
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
 use std::path::Path;
@@ -64,14 +63,7 @@ pub fn doctor(root: &Path) -> anyhow::Result<bool> {
 }
 
 pub fn run_checks(root: &Path) -> Vec<Check> {
-    let mut checks = vec![
-        toolchain(root),
-        c_compiler(),
-        pkg_config(),
-        openssl(),
-        disk(root),
-        port(),
-    ];
+    let mut checks = vec![toolchain(root), c_compiler(), disk(root), port()];
     for (variable, default_port) in [("MONGODB_URI", 27017), ("REDIS_URL", 6379)] {
         if let Ok(uri) = std::env::var(variable)
             && !uri.trim().is_empty()
@@ -181,36 +173,6 @@ fn c_compiler() -> Check {
             debian: "sudo apt-get install build-essential",
             fedora: "sudo dnf install gcc",
             macos: "xcode-select --install",
-        }),
-    }
-}
-
-fn pkg_config() -> Check {
-    let found = first_line("pkg-config", &["--version"]);
-    Check {
-        name: "pkg-config (finds OpenSSL for the test client)",
-        result: found
-            .map(|v| format!("pkg-config {v}"))
-            .ok_or_else(|| "pkg-config is not on PATH".to_owned()),
-        fix: Some(Fix {
-            debian: "sudo apt-get install pkg-config",
-            fedora: "sudo dnf install pkgconf",
-            macos: "brew install pkg-config",
-        }),
-    }
-}
-
-fn openssl() -> Check {
-    let found = first_line("pkg-config", &["--modversion", "openssl"]);
-    Check {
-        name: "OpenSSL headers (the test client links OpenSSL)",
-        result: found
-            .map(|v| format!("OpenSSL {v}"))
-            .ok_or_else(|| "pkg-config cannot find openssl".to_owned()),
-        fix: Some(Fix {
-            debian: "sudo apt-get install libssl-dev",
-            fedora: "sudo dnf install openssl-devel",
-            macos: "brew install openssl@3 && export PKG_CONFIG_PATH=\"$(brew --prefix openssl@3)/lib/pkgconfig\"",
         }),
     }
 }

@@ -11,9 +11,11 @@
 //! of files, not only their contents: a snapshot added or deleted is a
 //! change), the crate's `Cargo.toml` and `tests/`, and the lines of its
 //! `src/lib.rs` that compile the suite into the crate's test binary (the
-//! rest of that file is the learner's); and for every lesson at
-//! once: the rest of the harness (`tests/src`, `tests/Cargo.toml`), the
-//! shared `workbook` crate, the root `Cargo.toml` and `.cargo/config.toml`.
+//! rest of that file is the learner's); and for every lesson at once: the
+//! rest of the harness (`tests/src`, `tests/Cargo.toml`, and no
+//! `tests/build.rs`), `tests/no-tls` (the test client's stand-in for
+//! native-tls), the shared `workbook` crate, the root `Cargo.toml` and
+//! `.cargo/config.toml`.
 //! A lesson crate may not grow a build script.
 //!
 //! It is written only by `cargo xtask verify --update-manifest`, after the
@@ -137,7 +139,9 @@ pub fn shared_now(root: &Path) -> BTreeMap<String, String> {
             ".cargo/config.toml",
             "workbook",
             "tests/Cargo.toml",
+            "tests/build.rs",
             "tests/src",
+            "tests/no-tls",
         ],
         // Unreviewed snapshots are caught by `verify`, not here.
         &|path| !in_a_suite_folder(path) && !files::is_pending_snapshot(path),

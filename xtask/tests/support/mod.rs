@@ -207,7 +207,9 @@ pub fn record_manifest_of(copy: &Path, lessons: &[(&str, &str)]) {
             ".cargo/config.toml",
             "workbook",
             "tests/Cargo.toml",
+            "tests/build.rs",
             "tests/src",
+            "tests/no-tls",
         ],
         &|f| !in_a_suite(f),
     );
