@@ -11,10 +11,10 @@ use std::process::Command;
 use std::time::Duration;
 
 /// Megabytes `cargo xtask prepare` takes on a fresh clone: its target dir
-/// (every lesson's suite built once: 3.06 GB measured) plus the crates it
+/// (every lesson's suite built once: 2.32 GB measured) plus the crates it
 /// downloads into the cargo home (0.66 GB), as `cargo xtask bench --grader`
 /// measures them (see CONTRIBUTING.md), rounded up for the edits to come.
-const PREPARE_TARGET_MB: u64 = 3_200;
+const PREPARE_TARGET_MB: u64 = 2_400;
 const DOWNLOADS_MB: u64 = 700;
 
 /// The port `cargo xtask serve` uses unless told otherwise.

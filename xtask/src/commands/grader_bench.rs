@@ -146,56 +146,11 @@ struct Scratch {
 }
 
 pub fn run(root: &Path, all: &[Lesson], options: &Options, json: bool) -> anyhow::Result<bool> {
-    let wanted = |part: Part| options.only.is_empty() || options.only.contains(&part);
-    let scratch_dir = std::env::temp_dir().join(format!("grader-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch_dir)?;
-    let mut scratch = Scratch {
-        clone: scratch_dir.join("clone"),
-        dir: scratch_dir,
-        user_home: user_cargo_home()?,
-        log_count: 0,
-    };
-    eprintln!("scratch: {}", scratch.dir.display());
+    let mut scratch = Scratch::new()?;
     clone_at(root, &scratch.clone, &options.rev)?;
     let commit = git_head(&scratch.clone);
     reseal(&scratch.clone)?;
-    let mut figures = Vec::new();
-
-    // The registry a warm figure starts from: the one `cold` just filled, or
-    // the user's own.
-    let warm_home = first_verdicts(&mut scratch, &wanted, &mut figures)?;
-    let prepared = scratch.dir.join("target-prepared");
-    if wanted(Part::Prepare) || (wanted(Part::Edit) && options.edit_lessons.is_empty()) {
-        let timed = prepare_figures(&mut scratch, &warm_home, &prepared);
-        if wanted(Part::Prepare) {
-            figures.extend(timed);
-        }
-    }
-    if wanted(Part::Edit) {
-        let has_steps = scratch.check_has_steps(&warm_home, &prepared);
-        let lessons = if options.edit_lessons.is_empty() {
-            all.iter().collect()
-        } else {
-            crate::course::lessons::select(all, &options.edit_lessons)?
-        };
-        for lesson in lessons {
-            figures.extend(edit_to_verdict(
-                &mut scratch,
-                lesson,
-                options.repeat,
-                has_steps,
-                &warm_home,
-                &prepared,
-            ));
-        }
-    }
-    remove(&prepared);
-    if wanted(Part::Openssl) {
-        figures.push(openssl_users(&mut scratch, &warm_home));
-    }
-    if options.verify {
-        figures.push(verify_figure(&mut scratch, &warm_home));
-    }
+    let figures = figures(&mut scratch, all, options)?;
     let report = Report {
         commit,
         nproc: std::thread::available_parallelism().map_or(0, |n| n.get()),
@@ -215,6 +170,68 @@ pub fn run(root: &Path, all: &[Lesson], options: &Options, json: bool) -> anyhow
         .figures
         .iter()
         .all(|f| f.note.as_deref().is_none_or(|n| !n.starts_with("error"))))
+}
+
+impl Scratch {
+    /// An empty scratch area in the system's temporary folder.
+    fn new() -> anyhow::Result<Self> {
+        let dir = std::env::temp_dir().join(format!("grader-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        eprintln!("scratch: {}", dir.display());
+        Ok(Scratch {
+            clone: dir.join("clone"),
+            dir,
+            user_home: user_cargo_home()?,
+            log_count: 0,
+        })
+    }
+}
+
+/// Takes every figure `options` asks for, in the clone.
+fn figures(
+    scratch: &mut Scratch,
+    all: &[Lesson],
+    options: &Options,
+) -> anyhow::Result<Vec<Figure>> {
+    let wanted = |part: Part| options.only.is_empty() || options.only.contains(&part);
+    let mut figures = Vec::new();
+
+    // The registry a warm figure starts from: the one `cold` just filled, or
+    // the user's own.
+    let warm_home = first_verdicts(scratch, &wanted, &mut figures)?;
+    let prepared = scratch.dir.join("target-prepared");
+    if wanted(Part::Prepare) || (wanted(Part::Edit) && options.edit_lessons.is_empty()) {
+        let timed = prepare_figures(scratch, &warm_home, &prepared);
+        if wanted(Part::Prepare) {
+            figures.extend(timed);
+        }
+    }
+    if wanted(Part::Edit) {
+        let has_steps = scratch.check_has_steps(&warm_home, &prepared);
+        let lessons = if options.edit_lessons.is_empty() {
+            all.iter().collect()
+        } else {
+            crate::course::lessons::select(all, &options.edit_lessons)?
+        };
+        for lesson in lessons {
+            figures.extend(edit_to_verdict(
+                scratch,
+                lesson,
+                options.repeat,
+                has_steps,
+                &warm_home,
+                &prepared,
+            ));
+        }
+    }
+    remove(&prepared);
+    if wanted(Part::Openssl) {
+        figures.push(openssl_users(scratch, &warm_home));
+    }
+    if options.verify {
+        figures.push(verify_figure(scratch, &warm_home));
+    }
+    Ok(figures)
 }
 
 /// `prepare` from an empty target dir: its time, and the size it leaves.
