@@ -130,19 +130,23 @@ fn in_a_suite_folder(path: &str) -> bool {
         .is_some_and(|rest| rest.contains('/'))
 }
 
+/// What every lesson depends on: files and folders, relative to the root
+/// (the suites' folders excepted, each guarded with its lesson).
+pub const SHARED: &[&str] = &[
+    "Cargo.toml",
+    ".cargo/config.toml",
+    "workbook",
+    "tests/Cargo.toml",
+    "tests/build.rs",
+    "tests/src",
+    "tests/no-tls",
+];
+
 /// The shared guarded files, as they are now.
 pub fn shared_now(root: &Path) -> BTreeMap<String, String> {
     checksums(
         root,
-        &[
-            "Cargo.toml",
-            ".cargo/config.toml",
-            "workbook",
-            "tests/Cargo.toml",
-            "tests/build.rs",
-            "tests/src",
-            "tests/no-tls",
-        ],
+        SHARED,
         // Unreviewed snapshots are caught by `verify`, not here.
         &|path| !in_a_suite_folder(path) && !files::is_pending_snapshot(path),
     )

@@ -200,19 +200,7 @@ pub fn record_manifest_of(copy: &Path, lessons: &[(&str, &str)]) {
     let mut manifest: serde_json::Value = serde_json::from_str(&text).expect("a JSON manifest");
     let suites = "tests/src/suites/";
     let in_a_suite = |f: &str| f.strip_prefix(suites).is_some_and(|r| r.contains('/'));
-    let shared = checksums(
-        copy,
-        &[
-            "Cargo.toml",
-            ".cargo/config.toml",
-            "workbook",
-            "tests/Cargo.toml",
-            "tests/build.rs",
-            "tests/src",
-            "tests/no-tls",
-        ],
-        &|f| !in_a_suite(f),
-    );
+    let shared = checksums(copy, xtask::course::manifest::SHARED, &|f| !in_a_suite(f));
     manifest["shared"] = shared;
     for (slug, dir) in lessons {
         let record = &mut manifest["lessons"][slug];
