@@ -5,8 +5,9 @@ use std::any::Any;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use futures_util::future::BoxFuture;
@@ -373,10 +374,19 @@ impl TestUser {
     pub const PASSWORD: &'static str = "correct horse battery staple";
 }
 
-fn unique_database_name() -> String {
+/// A MongoDB database name no other test, run or process has used. The
+/// process id alone is not enough: a failed test's database is kept to be
+/// looked at, and ids come round again on a long-lived server.
+pub fn unique_database_name() -> String {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
+    static STARTED: OnceLock<u128> = OnceLock::new();
+    let started = STARTED.get_or_init(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |since| since.as_millis())
+    });
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    format!("workbook_test_{}_{n}", std::process::id())
+    format!("workbook_test_{}_{started}_{n}", std::process::id())
 }
 
 /// A test server's settings: port 0, the test secret, a fast bcrypt, the

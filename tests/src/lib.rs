@@ -34,7 +34,7 @@ mod threads;
 pub mod transcript;
 mod wait;
 
-pub use app::{App, TEST_JWT_SECRET, TestApp, TestUser};
+pub use app::{App, TEST_JWT_SECRET, TestApp, TestUser, unique_database_name};
 pub use cases::{Attacks, Case, Outcome, Suite, run_case};
 pub use socket::{ConnectError, Received, Socket, SocketBuilder};
 pub use wait::{run, timeout, wait};

@@ -54,10 +54,35 @@ fn program() -> OsString {
 
 /// A cargo process in `root`: the one place the runner makes one (`bench
 /// --grader` too, for the clones it measures).
+///
+/// Without the variables `cargo run` gave the runner about itself. Cargo
+/// compares some of them with their last value to decide whether a build
+/// script must run again (ring's reads `CARGO_MANIFEST_DIR`), so a build
+/// started from here and one started from a shell (`cargo test`, an
+/// editor's `cargo check`) would each find the other's stale: ring, rustls,
+/// the MongoDB driver and all above them, 25 s rebuilt at every switch.
 pub fn command(root: &Path) -> Command {
     let mut command = Command::new(program());
     command.current_dir(root);
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(set_by_cargo_run) {
+            command.env_remove(name);
+        }
+    }
     command
+}
+
+/// Whether `name` is one of the variables cargo sets for the crate it runs
+/// (not one a user sets to configure cargo, such as `CARGO_HOME`).
+fn set_by_cargo_run(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "CARGO_MANIFEST_DIR",
+        "CARGO_MANIFEST_PATH",
+        "CARGO_CRATE_NAME",
+        "CARGO_BIN_NAME",
+        "CARGO_PRIMARY_PACKAGE",
+    ];
+    NAMES.contains(&name) || name.starts_with("CARGO_PKG_")
 }
 
 /// Hands each of cargo's JSON messages on `child`'s stdout to `each`, until
@@ -331,5 +356,25 @@ pub fn serve(root: &Path, package: &str, port: u16, host: Option<&str>) -> anyho
             bail!("the server stopped ({status})");
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::set_by_cargo_run;
+
+    #[test]
+    fn only_what_cargo_run_says_of_the_runner_is_dropped() {
+        for name in ["CARGO_MANIFEST_DIR", "CARGO_PKG_NAME", "CARGO_BIN_NAME"] {
+            assert!(set_by_cargo_run(name), "{name}");
+        }
+        for name in [
+            "CARGO_HOME",
+            "CARGO_TARGET_DIR",
+            "CARGO_NET_OFFLINE",
+            "CARGO",
+        ] {
+            assert!(!set_by_cargo_run(name), "{name}");
+        }
     }
 }

@@ -617,11 +617,11 @@ async fn bad_limits_stop_the_server(app: App) {
         ("RATE_LIMIT_MAX_EVENTS", "-1"),
         ("RATE_LIMIT_WINDOW_MS", "0"),
     ];
-    for (n, (name, value)) in cases.into_iter().enumerate() {
+    for (name, value) in cases {
         let app = app.clone();
         // With MongoDB, the shared context makes its database before the
         // lesson's app refuses to start; a name of our own lets us drop it.
-        let database = format!("workbook_test_refused_{}_{n}", std::process::id());
+        let database = harness::unique_database_name();
         let named = database.clone();
         // A thread of its own: the start is meant to fail, with a panic the
         // harness must not take for this test's server crashing.
