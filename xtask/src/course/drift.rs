@@ -507,6 +507,7 @@ pub fn provided() -> u32 {
             package: "jwt-auth".into(),
             solution_dir: root.join("solutions/02-jwt-auth"),
             solution_package: "jwt-auth-solution".into(),
+            suite_package: "jwt-auth-suite".into(),
             steps: Vec::new(),
             bench: Default::default(),
         };

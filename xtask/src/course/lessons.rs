@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
+use cargo_metadata::DependencyKind;
 use serde::Deserialize;
 
 use crate::engine::cargo;
@@ -79,10 +80,21 @@ pub fn discover(root: &Path) -> anyhow::Result<Discovered> {
             })?,
             None => Facts::default(),
         };
+        let suite = starter
+            .dependencies
+            .iter()
+            .find(|d| d.kind == DependencyKind::Development && d.name.ends_with("-suite"))
+            .with_context(|| {
+                format!(
+                    "lessons/{name}/Cargo.toml names no suite: a [dev-dependencies] \
+                     line such as `{slug}-suite = {{ path = \"../../tests/src/suites/{name}\" }}`"
+                )
+            })?;
         found.lessons.push(Lesson {
             number: number.to_owned(),
             slug: slug.to_owned(),
             package: starter.name.to_string(),
+            suite_package: suite.name.clone(),
             solution_package: package(solution_dir)?.name.to_string(),
             dir: dir.clone(),
             solution_dir: solution_dir.clone(),
@@ -194,6 +206,7 @@ mod tests {
             package: slug.into(),
             solution_dir: PathBuf::new(),
             solution_package: format!("{slug}-solution"),
+            suite_package: format!("{slug}-suite"),
             steps: Vec::new(),
             bench: Default::default(),
         }

@@ -295,6 +295,7 @@ mod tests {
             package: "chaining".into(),
             solution_dir: Default::default(),
             solution_package: "chaining-solution".into(),
+            suite_package: "chaining-suite".into(),
             steps: vec![
                 step("authorization", &["authorize"]),
                 step("per-IP limit", &["slots"]),

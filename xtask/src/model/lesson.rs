@@ -16,6 +16,9 @@ pub struct Lesson {
     pub package: String,
     pub solution_dir: PathBuf,
     pub solution_package: String,
+    /// The crate of the lesson's suite (`tests/src/suites/NN-slug`), a
+    /// dev-dependency of both crates.
+    pub suite_package: String,
     /// The lesson's ideas, in the order a learner writes them.
     pub steps: Vec<Step>,
     /// How `cargo xtask bench` opens an authenticated socket on it.
