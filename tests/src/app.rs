@@ -355,11 +355,7 @@ fn drop_database(uri: &str, name: &str) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async {
-        let db = workbook::db::connect(uri, name).await?;
-        tokio::time::timeout(Duration::from_secs(5), db.drop()).await??;
-        Ok(())
-    })
+    runtime.block_on(workbook::db::drop_database(uri, name))
 }
 
 /// A registered, logged-in user.

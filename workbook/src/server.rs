@@ -29,6 +29,7 @@ pub struct Context {
     pub users: Users,
     pub jwt: Jwt,
     /// The database when `MONGODB_URI` is set, for a lesson's own collections.
+    #[cfg(feature = "mongodb")]
     pub db: Option<mongodb::Database>,
     /// What a login for an unknown user is checked against, at `BCRYPT_COST`.
     pub decoy: Decoy,
@@ -44,6 +45,7 @@ impl Context {
     /// Opens the store, makes the decoy hash for unknown users' logins, and
     /// creates the admin account if one is configured.
     pub async fn new(config: Config) -> anyhow::Result<Self> {
+        #[cfg(feature = "mongodb")]
         let (users, db) = match &config.store {
             StoreConfig::Memory => (Users::memory(), None),
             StoreConfig::Mongo { uri, database } => {
@@ -52,6 +54,11 @@ impl Context {
                     .context("MONGODB_URI: cannot reach MongoDB")?;
                 (Users::mongo(&db).await?, Some(db))
             }
+        };
+        #[cfg(not(feature = "mongodb"))]
+        let users = match &config.store {
+            StoreConfig::Memory => Users::memory(),
+            StoreConfig::Mongo { .. } => anyhow::bail!(db::NO_DRIVER),
         };
         let jwt = Jwt::new(config.jwt_secret.as_bytes(), config.jwt_ttl);
         // Before serving, so the first unknown user's login costs no more
@@ -63,6 +70,7 @@ impl Context {
             config: Arc::new(config),
             users,
             jwt,
+            #[cfg(feature = "mongodb")]
             db,
             decoy,
         };
@@ -370,5 +378,20 @@ mod tests {
         assert!(!capped("debug,socketioxide=debug", "socketioxide"));
         assert!(capped("debug,socketioxide=debug", "engineioxide"));
         assert!(!capped("engineioxide[handshake]=trace", "engineioxide"));
+    }
+
+    /// Without the driver, `MONGODB_URI` is refused with the way to build
+    /// it, not quietly ignored for the memory store.
+    #[cfg(not(feature = "mongodb"))]
+    #[tokio::test]
+    async fn a_build_without_the_driver_refuses_mongodb_uri() {
+        let vars = [
+            ("MONGODB_URI", "mongodb://127.0.0.1:27017"),
+            ("BCRYPT_COST", "4"),
+        ];
+        let config = Config::from_vars(vars.map(|(k, v)| (k.to_owned(), v.to_owned())))
+            .expect("a valid configuration");
+        let error = Context::new(config).await.err().expect("no context");
+        assert_eq!(error.to_string(), db::NO_DRIVER);
     }
 }

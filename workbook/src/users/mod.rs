@@ -1,18 +1,24 @@
 //! The user store: who can log in, and what the server knows about them.
 //!
 //! Two back ends sit behind one type. [`Users::Memory`] needs nothing
-//! installed and is what a learner gets by default; [`Users::Mongo`] is used
-//! when `MONGODB_URI` is set. Both are tested by the same test body, so
-//! a lesson behaves the same whichever one it runs on.
+//! installed and is what a learner gets by default; `Users::Mongo` is used
+//! when `MONGODB_URI` is set (and the build has the driver, see
+//! [`crate::db`]). Both are tested by the same test body, so a lesson
+//! behaves the same whichever one it runs on.
 
 mod gate;
 mod memory;
+#[cfg(feature = "mongodb")]
 mod mongo;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
 pub use gate::LookupGate;
 pub use memory::MemoryUsers;
+#[cfg(feature = "mongodb")]
 pub use mongo::MongoUsers;
 
 /// What a user may do. Tokens carry it as `"user"` or `"admin"`.
@@ -67,15 +73,26 @@ pub enum StoreError {
     /// Username and email are each unique.
     #[error("username or email already exists")]
     Duplicate,
+    /// The database failed, or could not be reached.
     #[error("database error: {0}")]
-    Database(#[from] mongodb::error::Error),
+    Database(Box<dyn std::error::Error + Send + Sync>),
+}
+
+#[cfg(feature = "mongodb")]
+impl From<mongodb::error::Error> for StoreError {
+    fn from(error: mongodb::error::Error) -> Self {
+        StoreError::Database(Box::new(error))
+    }
 }
 
 /// The user store. Cloning is cheap and every clone sees the same users.
 #[derive(Clone, Debug)]
 pub enum Users {
     Memory(MemoryUsers),
+    #[cfg(feature = "mongodb")]
     Mongo(MongoUsers),
+    /// A store whose database is down: see [`Users::unreachable`].
+    Unreachable,
     /// Another store whose `find_by_id` waits at a [`LookupGate`]: for
     /// tests of a handshake cut off while the lookup awaits.
     Gated(Box<Users>, LookupGate),
@@ -90,10 +107,11 @@ impl Users {
     /// [`StoreError::Database`]. For tests of what a server answers then
     /// (`Authentication failed`, or lesson 03's `Service unavailable`).
     pub fn unreachable() -> Self {
-        Users::Mongo(MongoUsers::unreachable())
+        Users::Unreachable
     }
 
     /// Uses `db`, creating the unique indexes the store relies on.
+    #[cfg(feature = "mongodb")]
     pub async fn mongo(db: &mongodb::Database) -> Result<Self, StoreError> {
         Ok(Users::Mongo(MongoUsers::new(db).await?))
     }
@@ -106,7 +124,9 @@ impl Users {
     pub async fn create(&self, user: NewUser) -> Result<User, StoreError> {
         match self {
             Users::Memory(store) => store.create(user),
+            #[cfg(feature = "mongodb")]
             Users::Mongo(store) => store.create(user).await,
+            Users::Unreachable => Err(StoreError::unreachable()),
             Users::Gated(inner, _) => Box::pin(inner.create(user)).await,
         }
     }
@@ -116,7 +136,9 @@ impl Users {
     pub async fn find_by_id(&self, id: &str) -> Result<Option<User>, StoreError> {
         match self {
             Users::Memory(store) => Ok(store.find_by_id(id)),
+            #[cfg(feature = "mongodb")]
             Users::Mongo(store) => store.find_by_id(id).await,
+            Users::Unreachable => Err(StoreError::unreachable()),
             Users::Gated(inner, gate) => {
                 gate.pass().await;
                 Box::pin(inner.find_by_id(id)).await
@@ -127,7 +149,9 @@ impl Users {
     pub async fn find_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
         match self {
             Users::Memory(store) => Ok(store.find_by_username(username)),
+            #[cfg(feature = "mongodb")]
             Users::Mongo(store) => store.find_by_username(username).await,
+            Users::Unreachable => Err(StoreError::unreachable()),
             Users::Gated(inner, _) => Box::pin(inner.find_by_username(username)).await,
         }
     }
@@ -138,7 +162,9 @@ impl Users {
     pub async fn set_role(&self, id: &str, role: Role) -> Result<bool, StoreError> {
         match self {
             Users::Memory(store) => Ok(store.set_role(id, role)),
+            #[cfg(feature = "mongodb")]
             Users::Mongo(store) => store.set_role(id, role).await,
+            Users::Unreachable => Err(StoreError::unreachable()),
             Users::Gated(inner, _) => Box::pin(inner.set_role(id, role)).await,
         }
     }
@@ -147,7 +173,9 @@ impl Users {
     pub async fn delete(&self, id: &str) -> Result<bool, StoreError> {
         match self {
             Users::Memory(store) => Ok(store.delete(id)),
+            #[cfg(feature = "mongodb")]
             Users::Mongo(store) => store.delete(id).await,
+            Users::Unreachable => Err(StoreError::unreachable()),
             Users::Gated(inner, _) => Box::pin(inner.delete(id)).await,
         }
     }
@@ -188,9 +216,24 @@ impl std::fmt::Debug for Redacted {
     }
 }
 
-/// A fresh id in MongoDB's ObjectId format, so ids look the same in both stores.
+impl StoreError {
+    /// What [`Users::Unreachable`] answers: what a driver says of a
+    /// database that refuses every connection.
+    fn unreachable() -> Self {
+        StoreError::Database("the database cannot be reached".into())
+    }
+}
+
+/// A fresh id in MongoDB's ObjectId format (24 hex digits: the time in
+/// seconds, then a count), so ids look the same in both stores. Ids are
+/// names, not secrets: tokens carry them and clients see them.
 fn new_id() -> String {
-    mongodb::bson::oid::ObjectId::new().to_hex()
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    let count = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("{:08x}{count:016x}", seconds as u32)
 }
 
 #[cfg(test)]

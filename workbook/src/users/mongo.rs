@@ -1,7 +1,5 @@
-use std::time::Duration;
-
 use mongodb::bson::{doc, oid::ObjectId};
-use mongodb::options::{ClientOptions, IndexOptions, ServerAddress};
+use mongodb::options::IndexOptions;
 use mongodb::{Collection, IndexModel};
 use serde::{Deserialize, Serialize};
 
@@ -52,24 +50,6 @@ impl MongoUsers {
             .create_indexes([unique("username"), unique("email")])
             .await?;
         Ok(Self { users })
-    }
-
-    /// A store whose database cannot be reached: every call fails after a
-    /// short wait, as it would with the database down. No connection is
-    /// attempted until the first call.
-    pub(super) fn unreachable() -> Self {
-        let options = ClientOptions::builder()
-            // Port 1 is never a MongoDB: every connection is refused at once.
-            .hosts(vec![ServerAddress::Tcp {
-                host: "127.0.0.1".to_owned(),
-                port: Some(1),
-            }])
-            .server_selection_timeout(Duration::from_millis(200))
-            .build();
-        let client = mongodb::Client::with_options(options).expect("options without DNS");
-        Self {
-            users: client.database("unreachable").collection("users"),
-        }
     }
 
     pub(super) async fn create(&self, new: NewUser) -> Result<User, StoreError> {

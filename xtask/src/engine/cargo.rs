@@ -72,6 +72,18 @@ pub fn command(root: &Path) -> Command {
     command
 }
 
+/// `--features workbook/mongodb` when `MONGODB_URI` is set. The workbook
+/// builds the MongoDB driver only when asked (see workbook/Cargo.toml), and
+/// a server given `MONGODB_URI` without it refuses to start. The lessons
+/// that keep their records in MongoDB ask for it themselves.
+pub fn driver_features() -> &'static [&'static str] {
+    if std::env::var_os("MONGODB_URI").is_some_and(|uri| !uri.is_empty()) {
+        &["--features", "workbook/mongodb"]
+    } else {
+        &[]
+    }
+}
+
 /// Whether `name` is one of the variables cargo sets for the crate it runs
 /// (not one a user sets to configure cargo, such as `CARGO_HOME`).
 fn set_by_cargo_run(name: &str) -> bool {
@@ -109,6 +121,7 @@ pub fn build_suites(root: &Path, packages: &[(&str, &Path)]) -> anyhow::Result<B
         "--message-format=json",
         "--lib",
     ]);
+    command.args(driver_features());
     for (package, _) in packages {
         command.args(["-p", package]);
     }
@@ -252,7 +265,8 @@ pub fn build_binaries(
     let mut command = command(root);
     command
         .args(["build", "--profile", profile])
-        .args(["--message-format", "json-render-diagnostics"]);
+        .args(["--message-format", "json-render-diagnostics"])
+        .args(driver_features());
     for package in packages {
         command.args(["-p", package]);
     }
@@ -326,6 +340,7 @@ pub fn serve(root: &Path, package: &str, port: u16, host: Option<&str>) -> anyho
     let mut command = command(root);
     command
         .args(["run", "--quiet", "-p", package])
+        .args(driver_features())
         .env("PORT", port.to_string());
     if let Some(host) = host {
         command.env("HOST", host);
