@@ -13,7 +13,7 @@ pub const NO_DRIVER: &str = "MONGODB_URI is set, but this build has no MongoDB d
 #[cfg(feature = "mongodb")]
 pub use driver::{connect, drop_database, is_duplicate_key};
 
-/// Nothing to drop: without the driver no server could have made a database.
+/// Without the driver no server could have made a database: says why not.
 #[cfg(not(feature = "mongodb"))]
 pub async fn drop_database(_uri: &str, _name: &str) -> anyhow::Result<()> {
     anyhow::bail!(NO_DRIVER)

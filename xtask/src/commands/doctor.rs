@@ -12,9 +12,10 @@ use std::time::Duration;
 
 /// Megabytes the target dir reaches over the course: `cargo xtask prepare`
 /// builds 1.05 GB (every suite and the crates under them), and each
-/// lesson's first check adds its test binary and compiler cache, 1.9 GB
-/// after all twelve (measured on a fresh clone, see CONTRIBUTING.md),
-/// rounded up; plus the crates it downloads into the cargo home (0.66 GB).
+/// lesson's first check adds its test binary and compiler cache: 1.9 GB
+/// after all twelve, measured on a fresh clone (`prepare`, then `check` of
+/// each lesson), rounded up. `DOWNLOADS_MB`: the crates downloaded into the
+/// cargo home (0.66 GB, `cargo xtask bench --grader`).
 const COURSE_TARGET_MB: u64 = 2_000;
 const DOWNLOADS_MB: u64 = 700;
 
