@@ -13,7 +13,9 @@
 //!   one lesson);
 //! - `edit`: a comment appended to a lesson's learner file, then the time to
 //!   the verdict of `cargo xtask check NN` (and of `check NN --step 1` when
-//!   the grader has steps), for every lesson;
+//!   the grader has steps), for every lesson; then the target dir's size,
+//!   every lesson having been checked after `prepare` (what `doctor` asks
+//!   to have free);
 //! - `openssl`: which crates pull `openssl-sys` into the build (`cargo tree`);
 //! - `verify` (only with `--verify`, it is long): `cargo xtask verify` from a
 //!   fresh clone, warm registry, empty target.
@@ -213,7 +215,7 @@ fn figures(
         } else {
             crate::course::lessons::select(all, &options.edit_lessons)?
         };
-        for lesson in lessons {
+        for lesson in &lessons {
             figures.extend(edit_to_verdict(
                 scratch,
                 lesson,
@@ -222,6 +224,11 @@ fn figures(
                 &warm_home,
                 &prepared,
             ));
+        }
+        if lessons.len() == all.len() {
+            let mut size = Figure::new("target dir after `prepare` and every lesson's checks", "");
+            size.bytes = Some(disk_usage(&prepared));
+            figures.push(size);
         }
     }
     remove(&prepared);
