@@ -226,7 +226,7 @@ fn figures(
             ));
         }
         if lessons.len() == all.len() {
-            let mut size = Figure::new("target dir after `prepare` and every lesson's checks", "");
+            let mut size = Figure::new("target dir after `prepare` and every check", "");
             size.bytes = Some(disk_usage(&prepared));
             figures.push(size);
         }
