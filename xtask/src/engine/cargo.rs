@@ -86,8 +86,10 @@ pub fn driver_features() -> &'static [&'static str] {
 
 /// Whether `name` is one of the variables cargo sets for the crate it runs
 /// (not one a user sets to configure cargo, such as `CARGO_HOME`).
+/// `OUT_DIR` is among them because `xtask` has a build script.
 fn set_by_cargo_run(name: &str) -> bool {
     const NAMES: &[&str] = &[
+        "OUT_DIR",
         "CARGO_MANIFEST_DIR",
         "CARGO_MANIFEST_PATH",
         "CARGO_CRATE_NAME",
@@ -380,7 +382,12 @@ mod tests {
 
     #[test]
     fn only_what_cargo_run_says_of_the_runner_is_dropped() {
-        for name in ["CARGO_MANIFEST_DIR", "CARGO_PKG_NAME", "CARGO_BIN_NAME"] {
+        for name in [
+            "CARGO_MANIFEST_DIR",
+            "CARGO_PKG_NAME",
+            "CARGO_BIN_NAME",
+            "OUT_DIR",
+        ] {
             assert!(set_by_cargo_run(name), "{name}");
         }
         for name in [
