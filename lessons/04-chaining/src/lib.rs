@@ -41,10 +41,7 @@ pub async fn app(ctx: Context) -> anyhow::Result<Router> {
         .config
         .knob("MAX_CONNECTIONS_PER_IP", DEFAULT_MAX_CONNECTIONS_PER_IP)?;
     anyhow::ensure!(max > 0, "MAX_CONNECTIONS_PER_IP: must be at least 1");
-    let bans = match &ctx.db {
-        Some(db) => Bans::mongo(db).await?,
-        None => Bans::memory(),
-    };
+    let bans = Bans::open(&ctx).await?;
     let limit = IpLimit::new(max);
     let attempts = Attempts::default();
 

@@ -26,10 +26,7 @@ use routes::Api;
 use store::Store;
 
 pub async fn app(ctx: Context) -> anyhow::Result<Router> {
-    let store = match &ctx.db {
-        Some(db) => Store::mongo(db).await?,
-        None => Store::memory(),
-    };
+    let store = Store::open(&ctx).await?;
     let (layer, io) = workbook::socket_io()
         .with_state(ctx.clone())
         .with_state(store.clone())

@@ -33,10 +33,7 @@ const DEFAULT_REFRESH_MAX_SECS: u64 = 30 * 24 * 60 * 60;
 pub async fn app(ctx: Context) -> anyhow::Result<Router> {
     let ttl = seconds(&ctx, "REFRESH_TTL_SECS", DEFAULT_REFRESH_TTL_SECS)?;
     let max = seconds(&ctx, "REFRESH_MAX_SECS", DEFAULT_REFRESH_MAX_SECS)?;
-    let refresh = match &ctx.db {
-        Some(db) => RefreshTokens::mongo(db, ttl, max).await?,
-        None => RefreshTokens::memory(ttl, max),
-    };
+    let refresh = RefreshTokens::open(&ctx, ttl, max).await?;
 
     let (layer, io) = workbook::socket_io().with_state(ctx.clone()).build_layer();
     // The last `.with()` runs first: authenticate, then register the events.

@@ -46,10 +46,7 @@ pub async fn app(ctx: Context) -> anyhow::Result<Router> {
     let grace_ms = ctx
         .config
         .knob("GRACE_PERIOD_MS", DEFAULT_GRACE_PERIOD_MS)?;
-    let store = match &ctx.db {
-        Some(db) => Store::mongo(db).await?,
-        None => Store::memory(),
-    };
+    let store = Store::open(&ctx).await?;
     let hub = Hub {
         presence: Presence::default(),
         store,

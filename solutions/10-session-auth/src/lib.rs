@@ -57,10 +57,7 @@ pub async fn app(ctx: Context) -> anyhow::Result<Router> {
     };
     let origins = AllowedOrigins::from_config(&ctx.config, secure)?;
     let ttl = Duration::from_secs(ttl);
-    let sessions = match &ctx.db {
-        Some(db) => Sessions::mongo(db, ttl).await?,
-        None => Sessions::memory(ttl),
-    };
+    let sessions = Sessions::open(&ctx, ttl).await?;
     let auth = SessionAuth {
         ctx: ctx.clone(),
         sessions,

@@ -62,10 +62,7 @@ impl<A: Adapter> FromRef<Web<A>> for Jwt {
 /// The server. The same handlers run on either adapter: they are generic
 /// over `A`, and only this function knows which one it built.
 pub async fn app(ctx: Context) -> anyhow::Result<Router> {
-    let records = match &ctx.db {
-        Some(db) => Records::mongo(db).await?,
-        None => Records::memory(),
-    };
+    let records = Records::open(&ctx).await?;
     let builder = workbook::socket_io()
         .with_state(ctx.clone())
         .with_state(records.clone())

@@ -34,10 +34,7 @@ use likes::Likes;
 /// The server: `/` with anonymous and authenticated sockets side by side,
 /// the shared auth routes, and `GET /stats`.
 pub async fn app(ctx: Context) -> anyhow::Result<Router> {
-    let likes = match &ctx.db {
-        Some(db) => Likes::mongo(db).await?,
-        None => Likes::memory(),
-    };
+    let likes = Likes::open(&ctx).await?;
     let timers = ExpiryTimers::default();
 
     let (layer, io) = workbook::socket_io()

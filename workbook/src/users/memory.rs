@@ -1,7 +1,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::{NewUser, Role, StoreError, User, new_id};
+use super::{NewUser, Role, StoreError, User};
+use crate::db::new_id;
 
 /// Users in a map behind a mutex. The lock is never held across an `.await`,
 /// so a plain `std` mutex is the right tool.

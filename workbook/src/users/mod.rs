@@ -11,9 +11,6 @@ mod memory;
 #[cfg(feature = "mongodb")]
 mod mongo;
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use serde::{Deserialize, Serialize};
 
 pub use gate::LookupGate;
@@ -224,18 +221,6 @@ impl StoreError {
     }
 }
 
-/// A fresh id in MongoDB's ObjectId format (24 hex digits: the time in
-/// seconds, then a count), so ids look the same in both stores. Ids are
-/// names, not secrets: tokens carry them and clients see them.
-fn new_id() -> String {
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let seconds = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs());
-    let count = NEXT.fetch_add(1, Ordering::Relaxed);
-    format!("{:08x}{count:016x}", seconds as u32)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,7 +229,7 @@ mod tests {
     fn debug_output_holds_no_password_hash() {
         let hash = "$2b$04$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01";
         let user = User {
-            id: new_id(),
+            id: crate::db::new_id(),
             username: "ada".to_owned(),
             email: "ada@example.com".to_owned(),
             password_hash: hash.to_owned(),

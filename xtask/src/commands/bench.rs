@@ -45,7 +45,7 @@ pub fn bench(
         "building {} ({whose}) and the load client, profile {PROFILE}",
         lesson.id()
     );
-    let built = cargo::build_binaries(root, PROFILE, &[package, "bench"])?;
+    let built = cargo::build_binaries(root, PROFILE, package, &["bench"])?;
     let server = built
         .iter()
         .find(|(name, _)| name == package)

@@ -443,7 +443,8 @@ fn learner_file(dir: &Path) -> anyhow::Result<PathBuf> {
 }
 
 /// The crates whose own dependency is OpenSSL (`openssl`, `openssl-sys`,
-/// `native-tls` and their tokio wrappers), from `cargo tree -i openssl-sys`.
+/// `native-tls` and their tokio wrappers), from `cargo tree -i openssl-sys`
+/// with every feature on (the MongoDB driver's included).
 fn openssl_users(scratch: &mut Scratch, home: &Path) -> Figure {
     let mut figure = Figure::new("crates that link OpenSSL (through)", "none");
     let output = scratch
@@ -451,6 +452,7 @@ fn openssl_users(scratch: &mut Scratch, home: &Path) -> Figure {
         .args([
             "tree",
             "--workspace",
+            "--all-features",
             "-i",
             "openssl-sys",
             "-e",

@@ -20,28 +20,16 @@ pub fn prepare(root: &Path, lessons: &[Lesson]) -> anyhow::Result<bool> {
     println!("1/2 fetching every dependency (cargo fetch)");
     cargo::run(root, &["fetch"])?;
     println!("2/2 building every lesson's suite, and every crate under them");
-    // Built as each lesson's check builds them: with the MongoDB driver for
-    // the lessons that keep records in MongoDB (for all of them when
-    // MONGODB_URI is set), without it for the others. Built together, every
-    // suite would get the driver, and the first check of a lesson without
-    // it would compile the shared crates again.
-    let everyone = !cargo::driver_features().is_empty();
-    let (with_driver, without): (Vec<&Lesson>, Vec<&Lesson>) = lessons
-        .iter()
-        .partition(|lesson| everyone || lesson.uses_mongodb);
-    for (group, driver) in [(without, false), (with_driver, true)] {
-        if group.is_empty() {
-            continue;
-        }
-        let mut args = vec!["build", "--lib"];
-        if driver {
-            args.extend(["-p", "workbook", "--features", "workbook/mongodb"]);
-        }
-        for lesson in group {
-            args.extend(["-p", lesson.suite_package.as_str()]);
-        }
-        cargo::run(root, &args)?;
+    // Built as a check builds them: with the MongoDB driver when
+    // MONGODB_URI is set, without it otherwise.
+    let mut args = vec!["build", "--lib"];
+    if cargo::wants_driver() {
+        args.extend(["-p", "workbook", "--features", "workbook/mongodb"]);
     }
+    for lesson in lessons {
+        args.extend(["-p", lesson.suite_package.as_str()]);
+    }
+    cargo::run(root, &args)?;
     println!();
     println!("Ready: `cargo xtask check` now works without a network (CARGO_NET_OFFLINE=true).");
     Ok(true)

@@ -102,12 +102,13 @@ fn cargo_checks(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
         cargo::run(root, &["fmt", "--all", "--check"])
     })?;
     step(
-        "lints: cargo clippy --workspace --all-targets -- -D warnings",
+        "lints: cargo clippy --workspace --all-targets --all-features -- -D warnings",
         || {
             let args = [
                 "clippy",
                 "--workspace",
                 "--all-targets",
+                "--all-features",
                 "--",
                 "-D",
                 "warnings",
@@ -115,17 +116,17 @@ fn cargo_checks(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
             cargo::run(root, &args)
         },
     )?;
-    // The workspace's lints build the workbook with the MongoDB driver,
-    // since some lessons ask for it; `check` builds the others without it
-    // (unless MONGODB_URI is set), so those are linted that way too, with
-    // their suites, and the workbook's own tests run without it.
+    // The workspace's lints build every lesson with the MongoDB driver (its
+    // `mongodb` feature); `check` builds them without it unless MONGODB_URI
+    // is set, so they are linted that way too, with their suites, and the
+    // workbook's own tests run without it.
     let mut args = vec!["clippy", "--all-targets", "-p", "workbook"];
-    for lesson in lessons.iter().filter(|lesson| !lesson.uses_mongodb) {
+    for lesson in lessons {
         args.extend(["-p", &lesson.package, "-p", &lesson.solution_package]);
     }
     args.extend(["--", "-D", "warnings"]);
     step(
-        "without the MongoDB driver: cargo clippy of the lessons that do not use it, cargo test -p workbook",
+        "without the MongoDB driver: cargo clippy of every lesson, cargo test -p workbook",
         || {
             cargo::run(root, &args)?;
             cargo::run(root, &["test", "-p", "workbook"])

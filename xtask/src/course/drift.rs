@@ -508,7 +508,6 @@ pub fn provided() -> u32 {
             solution_dir: root.join("solutions/02-jwt-auth"),
             solution_package: "jwt-auth-solution".into(),
             suite_package: "jwt-auth-suite".into(),
-            uses_mongodb: false,
             steps: Vec::new(),
             bench: Default::default(),
         };

@@ -95,10 +95,6 @@ pub fn discover(root: &Path) -> anyhow::Result<Discovered> {
             slug: slug.to_owned(),
             package: starter.name.to_string(),
             suite_package: suite.name.clone(),
-            uses_mongodb: starter
-                .dependencies
-                .iter()
-                .any(|d| d.name == "workbook" && d.features.iter().any(|f| f == "mongodb")),
             solution_package: package(solution_dir)?.name.to_string(),
             dir: dir.clone(),
             solution_dir: solution_dir.clone(),
@@ -211,7 +207,6 @@ mod tests {
             solution_dir: PathBuf::new(),
             solution_package: format!("{slug}-solution"),
             suite_package: format!("{slug}-suite"),
-            uses_mongodb: false,
             steps: Vec::new(),
             bench: Default::default(),
         }

@@ -296,7 +296,6 @@ mod tests {
             solution_dir: Default::default(),
             solution_package: "chaining-solution".into(),
             suite_package: "chaining-suite".into(),
-            uses_mongodb: true,
             steps: vec![
                 step("authorization", &["authorize"]),
                 step("per-IP limit", &["slots"]),

@@ -72,16 +72,23 @@ pub fn command(root: &Path) -> Command {
     command
 }
 
-/// `--features workbook/mongodb` when `MONGODB_URI` is set. The workbook
-/// builds the MongoDB driver only when asked (see workbook/Cargo.toml), and
-/// a server given `MONGODB_URI` without it refuses to start. The lessons
-/// that keep their records in MongoDB ask for it themselves.
-pub fn driver_features() -> &'static [&'static str] {
-    if std::env::var_os("MONGODB_URI").is_some_and(|uri| !uri.is_empty()) {
-        &["--features", "workbook/mongodb"]
-    } else {
-        &[]
+/// Whether builds need the MongoDB driver: `MONGODB_URI` is set.
+pub fn wants_driver() -> bool {
+    std::env::var_os("MONGODB_URI").is_some_and(|uri| !uri.is_empty())
+}
+
+/// `--features <package>/mongodb` for each of the lessons' `packages` when
+/// `MONGODB_URI` is set. That feature of every lesson's crate (starter and
+/// solution) is the MongoDB driver, with the users and the lesson's own
+/// records in it. Without it a lesson keeps everything in memory, its build
+/// compiles no driver (a third of its test binary), and a server given
+/// `MONGODB_URI` refuses to start.
+pub fn driver_features(packages: &[&str]) -> Vec<String> {
+    if !wants_driver() {
+        return Vec::new();
     }
+    let features: Vec<String> = packages.iter().map(|p| format!("{p}/mongodb")).collect();
+    vec!["--features".to_owned(), features.join(",")]
 }
 
 /// Whether `name` is one of the variables cargo sets for the crate it runs
@@ -123,8 +130,9 @@ pub fn build_suites(root: &Path, packages: &[(&str, &Path)]) -> anyhow::Result<B
         "--message-format=json",
         "--lib",
     ]);
-    command.args(driver_features());
-    for (package, _) in packages {
+    let names: Vec<&str> = packages.iter().map(|(package, _)| *package).collect();
+    command.args(driver_features(&names));
+    for package in &names {
         command.args(["-p", package]);
     }
     let mut child = command
@@ -257,19 +265,21 @@ fn cargo_errors(stderr: &str) -> String {
     }
 }
 
-/// `cargo build --profile <profile>` of `packages`, cargo's progress and
-/// errors on the terminal; the binary of each package, by target name.
+/// `cargo build --profile <profile>` of a lesson's `package` and of the
+/// workbook's `tools`, cargo's progress and errors on the terminal; the
+/// binary of each package, by target name.
 pub fn build_binaries(
     root: &Path,
     profile: &str,
-    packages: &[&str],
+    package: &str,
+    tools: &[&str],
 ) -> anyhow::Result<Vec<(String, PathBuf)>> {
     let mut command = command(root);
     command
         .args(["build", "--profile", profile])
         .args(["--message-format", "json-render-diagnostics"])
-        .args(driver_features());
-    for package in packages {
+        .args(driver_features(&[package]));
+    for package in std::iter::once(&package).chain(tools) {
         command.args(["-p", package]);
     }
     let mut child = command
@@ -342,7 +352,7 @@ pub fn serve(root: &Path, package: &str, port: u16, host: Option<&str>) -> anyho
     let mut command = command(root);
     command
         .args(["run", "--quiet", "-p", package])
-        .args(driver_features())
+        .args(driver_features(&[package]))
         .env("PORT", port.to_string());
     if let Some(host) = host {
         command.env("HOST", host);

@@ -30,6 +30,9 @@ struct Stamp {
     /// `CARGO_TARGET_DIR` then: another target dir is another build.
     target_dir: Option<String>,
     packages: Vec<String>,
+    /// The features asked for: a build with the MongoDB driver is another
+    /// build, and a server without it refuses `MONGODB_URI`.
+    features: Vec<String>,
     build: Build,
 }
 
@@ -63,13 +66,15 @@ fn target_dir() -> Option<String> {
     std::env::var_os("CARGO_TARGET_DIR").map(|d| d.to_string_lossy().into_owned())
 }
 
-/// The last build, when it covered `packages` and nothing changed since.
-pub fn reuse_build(root: &Path, packages: &[&str]) -> Option<Build> {
+/// The last build, when it covered `packages` with the same `features`
+/// and nothing changed since.
+pub fn reuse_build(root: &Path, packages: &[&str], features: &[String]) -> Option<Build> {
     let stamp: Stamp = state::load(root, BUILD);
     let covered = packages
         .iter()
         .all(|p| stamp.packages.iter().any(|s| s == p))
-        && stamp.target_dir == target_dir();
+        && stamp.target_dir == target_dir()
+        && stamp.features == features;
     let binaries_there = stamp.build.binaries.values().all(|exe| exe.is_file());
     if stamp.started == 0 || !covered || !binaries_there || !stamp.build.shared_errors.is_empty() {
         return None;
@@ -80,12 +85,19 @@ pub fn reuse_build(root: &Path, packages: &[&str]) -> Option<Build> {
     Some(stamp.build)
 }
 
-/// Remembers a build that started at `started`.
-pub fn remember_build(root: &Path, started: SystemTime, packages: &[&str], build: &Build) {
+/// Remembers a build of `packages` with `features` that started at `started`.
+pub fn remember_build(
+    root: &Path,
+    started: SystemTime,
+    packages: &[&str],
+    features: &[String],
+    build: &Build,
+) {
     let stamp = Stamp {
         started: nanos(started),
         target_dir: target_dir(),
         packages: packages.iter().map(|p| (*p).to_owned()).collect(),
+        features: features.to_vec(),
         build: build.clone(),
     };
     state::save(root, BUILD, &stamp);
@@ -150,5 +162,28 @@ pub fn remember_run<T: Serialize>(root: &Path, package: &str, key: &str, outcome
             .runs
             .insert(package.to_owned(), (key.to_owned(), value));
         state::save(root, RESULTS, &results);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A build without the MongoDB driver is not the build a check with
+    /// `MONGODB_URI` needs: its servers would refuse the variable.
+    #[test]
+    fn a_build_with_other_features_is_not_reused() {
+        let root = std::env::temp_dir().join(format!("xtask-fresh-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        let started = SystemTime::now() + Duration::from_secs(1);
+        let packages = ["basic-middleware"];
+        remember_build(&root, started, &packages, &[], &Build::default());
+        assert!(reuse_build(&root, &packages, &[]).is_some());
+        let driver = [
+            "--features".to_owned(),
+            "basic-middleware/mongodb".to_owned(),
+        ];
+        assert!(reuse_build(&root, &packages, &driver).is_none());
+        std::fs::remove_dir_all(&root).unwrap();
     }
 }

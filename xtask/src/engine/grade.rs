@@ -186,8 +186,9 @@ fn build(
     options: &Options,
 ) -> anyhow::Result<cargo::Build> {
     let names: Vec<&str> = packages.iter().map(|(p, _)| *p).collect();
+    let features = cargo::driver_features(&names);
     if options.reuse
-        && let Some(build) = fresh::reuse_build(root, &names)
+        && let Some(build) = fresh::reuse_build(root, &names, &features)
         && origin::all_built_here(root, &build)
     {
         return Ok(build);
@@ -201,7 +202,7 @@ fn build(
         build = cargo::build_suites(root, packages)?;
         origin::claim(root, &build, started);
     }
-    fresh::remember_build(root, started, &names, &build);
+    fresh::remember_build(root, started, &names, &features, &build);
     Ok(build)
 }
 

@@ -19,9 +19,6 @@ pub struct Lesson {
     /// The crate of the lesson's suite (`tests/src/suites/NN-slug`), a
     /// dev-dependency of both crates.
     pub suite_package: String,
-    /// Whether the lesson keeps records in MongoDB when `MONGODB_URI` is
-    /// set, and so always builds the workbook with its driver.
-    pub uses_mongodb: bool,
     /// The lesson's ideas, in the order a learner writes them.
     pub steps: Vec<Step>,
     /// How `cargo xtask bench` opens an authenticated socket on it.

@@ -9,11 +9,17 @@
 //! alone would let anyone mark anyone's notifications.
 
 mod memory;
+#[cfg(feature = "mongodb")]
 mod mongo;
 
 use serde::Serialize;
 
+use workbook::Context;
+pub use workbook::db::Result;
+use workbook::db::{new_id, now_ms};
+
 use memory::MemoryStore;
+#[cfg(feature = "mongodb")]
 use mongo::MongoStore;
 
 /// The most notifications `GET /api/notifications` returns, newest first.
@@ -60,24 +66,27 @@ pub struct Store(Backend);
 #[derive(Clone, Debug)]
 enum Backend {
     Memory(MemoryStore),
+    #[cfg(feature = "mongodb")]
     Mongo(MongoStore),
 }
 
-pub type Result<T> = std::result::Result<T, mongodb::error::Error>;
-
 impl Store {
-    pub fn memory() -> Self {
-        Store(Backend::Memory(MemoryStore::default()))
-    }
-
-    /// Uses `db`, creating the indexes the queries below rely on.
-    pub async fn mongo(db: &mongodb::Database) -> Result<Self> {
-        Ok(Store(Backend::Mongo(MongoStore::new(db).await?)))
+    /// The server's database when it has one (`MONGODB_URI`), creating the
+    /// indexes the queries below rely on; memory otherwise.
+    pub async fn open(ctx: &Context) -> Result<Self> {
+        #[cfg(feature = "mongodb")]
+        if let Some(db) = &ctx.db {
+            return Ok(Store(Backend::Mongo(MongoStore::new(db).await?)));
+        }
+        #[cfg(not(feature = "mongodb"))]
+        let _ = ctx; // Without the driver, a server given MONGODB_URI refuses to start.
+        Ok(Store(Backend::Memory(MemoryStore::default())))
     }
 
     pub async fn create_post(&self, author_id: &str, title: &str) -> Result<Post> {
         match &self.0 {
             Backend::Memory(store) => Ok(store.create_post(author_id, title)),
+            #[cfg(feature = "mongodb")]
             Backend::Mongo(store) => store.create_post(author_id, title).await,
         }
     }
@@ -86,6 +95,7 @@ impl Store {
     pub async fn find_post(&self, id: &str) -> Result<Option<Post>> {
         match &self.0 {
             Backend::Memory(store) => Ok(store.find_post(id)),
+            #[cfg(feature = "mongodb")]
             Backend::Mongo(store) => store.find_post(id).await,
         }
     }
@@ -96,6 +106,7 @@ impl Store {
                 store.add_comment(post_id, author_id, text);
                 Ok(())
             }
+            #[cfg(feature = "mongodb")]
             Backend::Mongo(store) => store.add_comment(post_id, author_id, text).await,
         }
     }
@@ -108,6 +119,7 @@ impl Store {
     ) -> Result<Notification> {
         match &self.0 {
             Backend::Memory(store) => Ok(store.add_notification(user_id, new)),
+            #[cfg(feature = "mongodb")]
             Backend::Mongo(store) => store.add_notification(user_id, new).await,
         }
     }
@@ -115,6 +127,7 @@ impl Store {
     pub async fn unread_count(&self, user_id: &str) -> Result<u64> {
         match &self.0 {
             Backend::Memory(store) => Ok(store.unread_count(user_id)),
+            #[cfg(feature = "mongodb")]
             Backend::Mongo(store) => store.unread_count(user_id).await,
         }
     }
@@ -127,6 +140,7 @@ impl Store {
                 store.mark_read(user_id, ids);
                 Ok(())
             }
+            #[cfg(feature = "mongodb")]
             Backend::Mongo(store) => store.mark_read(user_id, ids).await,
         }
     }
@@ -135,17 +149,8 @@ impl Store {
     pub async fn notifications(&self, user_id: &str) -> Result<Vec<Notification>> {
         match &self.0 {
             Backend::Memory(store) => Ok(store.notifications(user_id)),
+            #[cfg(feature = "mongodb")]
             Backend::Mongo(store) => store.notifications(user_id).await,
         }
     }
-}
-
-/// A fresh id in MongoDB's ObjectId format, so ids look the same in both stores.
-fn new_id() -> String {
-    mongodb::bson::oid::ObjectId::new().to_hex()
-}
-
-/// Milliseconds since the Unix epoch, as JavaScript's `Date.now()`.
-fn now_ms() -> i64 {
-    mongodb::bson::DateTime::now().timestamp_millis()
 }

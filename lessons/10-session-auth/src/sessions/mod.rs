@@ -11,14 +11,19 @@
 //! `MONGODB_URI` is set; the suite runs the same cases against both.
 
 mod memory;
+#[cfg(feature = "mongodb")]
 mod mongo;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 
+use workbook::Context;
+use workbook::db::Result;
+
 use crate::session_id::SessionId;
 use memory::MemorySessions;
+#[cfg(feature = "mongodb")]
 use mongo::MongoSessions;
 
 /// The session store. Cloning is cheap and every clone sees the same sessions.
@@ -31,6 +36,7 @@ pub struct Sessions {
 #[derive(Clone)]
 enum Store {
     Memory(MemorySessions),
+    #[cfg(feature = "mongodb")]
     Mongo(MongoSessions),
 }
 
@@ -67,19 +73,18 @@ struct Record {
 }
 
 impl Sessions {
-    pub fn memory(ttl: Duration) -> Self {
-        Self {
-            store: Store::Memory(MemorySessions::default()),
-            ttl,
+    /// The `sessions` collection of the server's database when it has one
+    /// (`MONGODB_URI`), creating its indexes; memory otherwise.
+    pub async fn open(ctx: &Context, ttl: Duration) -> Result<Self> {
+        #[cfg(feature = "mongodb")]
+        if let Some(db) = &ctx.db {
+            let store = Store::Mongo(MongoSessions::new(db).await?);
+            return Ok(Self { store, ttl });
         }
-    }
-
-    /// Uses the `sessions` collection of `db`, creating its indexes.
-    pub async fn mongo(db: &mongodb::Database, ttl: Duration) -> mongodb::error::Result<Self> {
-        Ok(Self {
-            store: Store::Mongo(MongoSessions::new(db).await?),
-            ttl,
-        })
+        #[cfg(not(feature = "mongodb"))]
+        let _ = ctx; // Without the driver, a server given MONGODB_URI refuses to start.
+        let store = Store::Memory(MemorySessions::default());
+        Ok(Self { store, ttl })
     }
 
     /// How long a session lasts; the cookie's `Max-Age` says the same.
@@ -89,7 +94,7 @@ impl Sessions {
 
     /// Stores a new session for `user_id` under a fresh random id, and
     /// returns the id: the only copy, for the cookie.
-    pub async fn create(&self, user_id: &str) -> mongodb::error::Result<SessionId> {
+    pub async fn create(&self, user_id: &str) -> Result<SessionId> {
         let id = SessionId::generate();
         let record = Record {
             user_id: user_id.to_owned(),
@@ -98,6 +103,7 @@ impl Sessions {
         let key = SessionKey::of(&id);
         match &self.store {
             Store::Memory(store) => store.insert(key, record),
+            #[cfg(feature = "mongodb")]
             Store::Mongo(store) => store.insert(key, record).await?,
         }
         Ok(id)
@@ -105,9 +111,10 @@ impl Sessions {
 
     /// The id of the user whose session `key` is, or `None` for a session
     /// that does not exist (any more) or has expired.
-    pub async fn user_of(&self, key: &SessionKey) -> mongodb::error::Result<Option<String>> {
+    pub async fn user_of(&self, key: &SessionKey) -> Result<Option<String>> {
         let record = match &self.store {
             Store::Memory(store) => store.get(key),
+            #[cfg(feature = "mongodb")]
             Store::Mongo(store) => store.get(key).await?,
         };
         Ok(record
@@ -116,9 +123,10 @@ impl Sessions {
     }
 
     /// Ends the session `key`; returns whether there was one.
-    pub async fn delete(&self, key: &SessionKey) -> mongodb::error::Result<bool> {
+    pub async fn delete(&self, key: &SessionKey) -> Result<bool> {
         match &self.store {
             Store::Memory(store) => Ok(store.remove(key)),
+            #[cfg(feature = "mongodb")]
             Store::Mongo(store) => store.remove(key).await,
         }
     }

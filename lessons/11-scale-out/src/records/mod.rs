@@ -4,11 +4,15 @@
 //! it); alone, in memory will do. The suite runs the same cases on both.
 
 mod memory;
+#[cfg(feature = "mongodb")]
 mod mongo;
 
 use serde::Serialize;
+use workbook::Context;
+use workbook::db::{Result, new_id, now_ms, rfc3339};
 
 use memory::MemoryRecords;
+#[cfg(feature = "mongodb")]
 use mongo::MongoRecords;
 
 /// The store. Cloning is cheap and every clone sees the same records.
@@ -18,6 +22,7 @@ pub struct Records(Store);
 #[derive(Clone)]
 enum Store {
     Memory(MemoryRecords),
+    #[cfg(feature = "mongodb")]
     Mongo(MongoRecords),
 }
 
@@ -57,17 +62,20 @@ pub struct NewNotification {
 }
 
 impl Records {
-    pub fn memory() -> Self {
-        Records(Store::Memory(MemoryRecords::default()))
+    /// The `posts`, `comments`, `notifications` and `last_seen` collections
+    /// of the server's database when it has one (`MONGODB_URI`), creating
+    /// the indexes their queries need; memory otherwise.
+    pub async fn open(ctx: &Context) -> Result<Self> {
+        #[cfg(feature = "mongodb")]
+        if let Some(db) = &ctx.db {
+            return Ok(Records(Store::Mongo(MongoRecords::new(db).await?)));
+        }
+        #[cfg(not(feature = "mongodb"))]
+        let _ = ctx; // Without the driver, a server given MONGODB_URI refuses to start.
+        Ok(Records(Store::Memory(MemoryRecords::default())))
     }
 
-    /// Uses the `posts`, `comments`, `notifications` and `last_seen`
-    /// collections of `db`, creating the indexes their queries need.
-    pub async fn mongo(db: &mongodb::Database) -> mongodb::error::Result<Self> {
-        Ok(Records(Store::Mongo(MongoRecords::new(db).await?)))
-    }
-
-    pub async fn create_post(&self, title: &str, author_id: &str) -> mongodb::error::Result<Post> {
+    pub async fn create_post(&self, title: &str, author_id: &str) -> Result<Post> {
         let post = Post {
             id: new_id(),
             title: title.to_owned(),
@@ -75,14 +83,16 @@ impl Records {
         };
         match &self.0 {
             Store::Memory(store) => store.insert_post(post.clone()),
+            #[cfg(feature = "mongodb")]
             Store::Mongo(store) => store.insert_post(&post).await?,
         }
         Ok(post)
     }
 
-    pub async fn find_post(&self, id: &str) -> mongodb::error::Result<Option<Post>> {
+    pub async fn find_post(&self, id: &str) -> Result<Option<Post>> {
         match &self.0 {
             Store::Memory(store) => Ok(store.find_post(id)),
+            #[cfg(feature = "mongodb")]
             Store::Mongo(store) => store.find_post(id).await,
         }
     }
@@ -91,27 +101,20 @@ impl Records {
     /// and when. Nothing in this lesson reads comments back yet, but a
     /// comment that only notified someone and was then lost would be a
     /// strange thing for a forum to do.
-    pub async fn add_comment(
-        &self,
-        post_id: &str,
-        author_id: &str,
-        text: &str,
-    ) -> mongodb::error::Result<()> {
-        let at = mongodb::bson::DateTime::now();
+    pub async fn add_comment(&self, post_id: &str, author_id: &str, text: &str) -> Result<()> {
+        let at_ms = now_ms();
         match &self.0 {
             Store::Memory(store) => {
-                store.add_comment(post_id, author_id, text, at.timestamp_millis());
+                store.add_comment(post_id, author_id, text, at_ms);
                 Ok(())
             }
-            Store::Mongo(store) => store.add_comment(post_id, author_id, text, at).await,
+            #[cfg(feature = "mongodb")]
+            Store::Mongo(store) => store.add_comment(post_id, author_id, text, at_ms).await,
         }
     }
 
-    pub async fn add_notification(
-        &self,
-        new: NewNotification,
-    ) -> mongodb::error::Result<Notification> {
-        let created = mongodb::bson::DateTime::now();
+    pub async fn add_notification(&self, new: NewNotification) -> Result<Notification> {
+        let created_ms = now_ms();
         let notification = Notification {
             id: new_id(),
             kind: new.kind.to_owned(),
@@ -119,31 +122,34 @@ impl Records {
             body: new.body,
             link: new.link,
             read: false,
-            created_at: rfc3339(created.timestamp_millis()),
+            created_at: rfc3339(created_ms),
             user_id: new.user_id,
         };
         match &self.0 {
             Store::Memory(store) => store.insert_notification(notification.clone()),
-            Store::Mongo(store) => store.insert_notification(&notification, created).await?,
+            #[cfg(feature = "mongodb")]
+            Store::Mongo(store) => store.insert_notification(&notification, created_ms).await?,
         }
         Ok(notification)
     }
 
-    pub async fn unread_count(&self, user_id: &str) -> mongodb::error::Result<u64> {
+    pub async fn unread_count(&self, user_id: &str) -> Result<u64> {
         match &self.0 {
             Store::Memory(store) => Ok(store.unread_count(user_id)),
+            #[cfg(feature = "mongodb")]
             Store::Mongo(store) => store.unread_count(user_id).await,
         }
     }
 
     /// Marks those of `ids` that are `user_id`'s own notifications read;
     /// other ids are ignored.
-    pub async fn mark_read(&self, user_id: &str, ids: &[String]) -> mongodb::error::Result<()> {
+    pub async fn mark_read(&self, user_id: &str, ids: &[String]) -> Result<()> {
         match &self.0 {
             Store::Memory(store) => {
                 store.mark_read(user_id, ids);
                 Ok(())
             }
+            #[cfg(feature = "mongodb")]
             Store::Mongo(store) => store.mark_read(user_id, ids).await,
         }
     }
@@ -152,32 +158,24 @@ impl Records {
     /// 1970). A time older than the one stored changes nothing: two servers
     /// that each saw the user's last socket go may both write, in any
     /// order, and the later moment stays.
-    pub async fn set_last_seen(&self, user_id: &str, at_ms: i64) -> mongodb::error::Result<()> {
+    pub async fn set_last_seen(&self, user_id: &str, at_ms: i64) -> Result<()> {
         match &self.0 {
             Store::Memory(store) => {
                 store.set_last_seen(user_id, at_ms);
                 Ok(())
             }
+            #[cfg(feature = "mongodb")]
             Store::Mongo(store) => store.set_last_seen(user_id, at_ms).await,
         }
     }
 
     /// When `user_id` was last seen, RFC 3339; `None` if never.
-    pub async fn last_seen(&self, user_id: &str) -> mongodb::error::Result<Option<String>> {
+    pub async fn last_seen(&self, user_id: &str) -> Result<Option<String>> {
         let ms = match &self.0 {
             Store::Memory(store) => store.last_seen(user_id),
+            #[cfg(feature = "mongodb")]
             Store::Mongo(store) => store.last_seen(user_id).await?,
         };
         Ok(ms.map(rfc3339))
     }
-}
-
-fn new_id() -> String {
-    mongodb::bson::oid::ObjectId::new().to_hex()
-}
-
-fn rfc3339(ms: i64) -> String {
-    mongodb::bson::DateTime::from_millis(ms)
-        .try_to_rfc3339_string()
-        .unwrap_or_default()
 }

@@ -124,13 +124,13 @@ impl MongoRecords {
         post_id: &str,
         author_id: &str,
         text: &str,
-        created_at: DateTime,
+        at_ms: i64,
     ) -> mongodb::error::Result<()> {
         let doc = CommentDocument {
             post_id: post_id.to_owned(),
             author_id: author_id.to_owned(),
             text: text.to_owned(),
-            created_at,
+            created_at: DateTime::from_millis(at_ms),
         };
         self.comments.insert_one(doc).await?;
         Ok(())
@@ -139,7 +139,7 @@ impl MongoRecords {
     pub(super) async fn insert_notification(
         &self,
         n: &Notification,
-        created_at: DateTime,
+        created_ms: i64,
     ) -> mongodb::error::Result<()> {
         let doc = NotificationDocument {
             id: n.id.clone(),
@@ -149,7 +149,7 @@ impl MongoRecords {
             body: n.body.clone(),
             link: n.link.clone(),
             read: n.read,
-            created_at,
+            created_at: DateTime::from_millis(created_ms),
         };
         self.notifications.insert_one(doc).await?;
         Ok(())

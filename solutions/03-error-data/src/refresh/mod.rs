@@ -17,6 +17,7 @@
 //! `REFRESH_MAX_SECS` after its login, however often it rotated.
 
 mod memory;
+#[cfg(feature = "mongodb")]
 mod mongo;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -24,7 +25,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use workbook::Context;
+use workbook::db::Result;
+
 use memory::MemoryFamilies;
+#[cfg(feature = "mongodb")]
 use mongo::MongoFamilies;
 
 /// The refresh-token store, in memory or in MongoDB. Cloning is cheap and
@@ -41,6 +46,7 @@ pub struct RefreshTokens {
 #[derive(Clone)]
 enum Store {
     Memory(MemoryFamilies),
+    #[cfg(feature = "mongodb")]
     Mongo(MongoFamilies),
 }
 
@@ -67,30 +73,23 @@ pub struct Rotated {
 }
 
 impl RefreshTokens {
-    pub fn memory(ttl: Duration, max: Duration) -> Self {
-        Self {
-            store: Store::Memory(MemoryFamilies::default()),
-            ttl,
-            max,
+    /// The `refresh_tokens` collection of the server's database when it has
+    /// one (`MONGODB_URI`); memory otherwise.
+    pub async fn open(ctx: &Context, ttl: Duration, max: Duration) -> Result<Self> {
+        #[cfg(feature = "mongodb")]
+        if let Some(db) = &ctx.db {
+            let store = Store::Mongo(MongoFamilies::new(db).await?);
+            return Ok(Self { store, ttl, max });
         }
-    }
-
-    /// Uses the `refresh_tokens` collection of `db`.
-    pub async fn mongo(
-        db: &mongodb::Database,
-        ttl: Duration,
-        max: Duration,
-    ) -> mongodb::error::Result<Self> {
-        Ok(Self {
-            store: Store::Mongo(MongoFamilies::new(db).await?),
-            ttl,
-            max,
-        })
+        #[cfg(not(feature = "mongodb"))]
+        let _ = ctx; // Without the driver, a server given MONGODB_URI refuses to start.
+        let store = Store::Memory(MemoryFamilies::default());
+        Ok(Self { store, ttl, max })
     }
 
     // ANCHOR: login
     /// Starts a family for `user_id` (a login) and returns its first token.
-    pub async fn login(&self, user_id: &str) -> mongodb::error::Result<String> {
+    pub async fn login(&self, user_id: &str) -> Result<String> {
         let family_id = random_hex::<16>();
         let token = new_token(&family_id);
         let now = now_ms();
@@ -104,6 +103,7 @@ impl RefreshTokens {
         let key = hash(&family_id);
         match &self.store {
             Store::Memory(store) => store.insert(key, family),
+            #[cfg(feature = "mongodb")]
             Store::Mongo(store) => store.insert(key, family).await?,
         }
         Ok(token)
@@ -114,7 +114,7 @@ impl RefreshTokens {
     /// Spends `token` and returns the next token of its family, or `None`
     /// when it is unknown, expired, revoked or spent. A spent token (one
     /// that is not the family's newest) revokes the family.
-    pub async fn rotate(&self, token: &str) -> mongodb::error::Result<Option<Rotated>> {
+    pub async fn rotate(&self, token: &str) -> Result<Option<Rotated>> {
         let Some(family_id) = family_of(token) else {
             return Ok(None);
         };
@@ -146,6 +146,7 @@ impl RefreshTokens {
         // one token, the second finds it spent, which is reuse as well.
         let swapped = match &self.store {
             Store::Memory(store) => store.replace(&key, &presented, next),
+            #[cfg(feature = "mongodb")]
             Store::Mongo(store) => store.replace(&key, &presented, next).await?,
         };
         if !swapped {
@@ -163,7 +164,7 @@ impl RefreshTokens {
     /// Ends the family `token` belongs to (a logout). Any token of the
     /// family will do, and an unknown one is no error: the caller learns
     /// nothing about which tokens exist.
-    pub async fn revoke(&self, token: &str) -> mongodb::error::Result<()> {
+    pub async fn revoke(&self, token: &str) -> Result<()> {
         match family_of(token) {
             Some(family_id) => self.remove(&hash(family_id)).await,
             None => Ok(()),
@@ -171,16 +172,18 @@ impl RefreshTokens {
     }
     // ANCHOR_END: revoke
 
-    async fn get(&self, key: &str) -> mongodb::error::Result<Option<Family>> {
+    async fn get(&self, key: &str) -> Result<Option<Family>> {
         match &self.store {
             Store::Memory(store) => Ok(store.get(key)),
+            #[cfg(feature = "mongodb")]
             Store::Mongo(store) => store.get(key).await,
         }
     }
 
-    async fn remove(&self, key: &str) -> mongodb::error::Result<()> {
+    async fn remove(&self, key: &str) -> Result<()> {
         match &self.store {
             Store::Memory(store) => store.remove(key),
+            #[cfg(feature = "mongodb")]
             Store::Mongo(store) => store.remove(key).await?,
         }
         Ok(())

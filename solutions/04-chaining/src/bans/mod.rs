@@ -5,9 +5,14 @@
 //! questions, and the suite runs the same cases against each.
 
 mod memory;
+#[cfg(feature = "mongodb")]
 mod mongo;
 
+use workbook::Context;
+use workbook::db::Result;
+
 use memory::MemoryBans;
+#[cfg(feature = "mongodb")]
 use mongo::MongoBans;
 
 /// The ban store. Cloning is cheap and every clone sees the same bans.
@@ -17,44 +22,51 @@ pub struct Bans(Store);
 #[derive(Clone, Debug)]
 enum Store {
     Memory(MemoryBans),
+    #[cfg(feature = "mongodb")]
     Mongo(MongoBans),
 }
 
 impl Bans {
-    pub fn memory() -> Self {
-        Bans(Store::Memory(MemoryBans::default()))
-    }
-
-    /// Uses the `bans` collection of `db`, creating its index.
-    pub async fn mongo(db: &mongodb::Database) -> mongodb::error::Result<Self> {
-        Ok(Bans(Store::Mongo(MongoBans::new(db).await?)))
+    /// The `bans` collection of the server's database when it has one
+    /// (`MONGODB_URI`), creating its index; memory otherwise.
+    pub async fn open(ctx: &Context) -> Result<Self> {
+        #[cfg(feature = "mongodb")]
+        if let Some(db) = &ctx.db {
+            return Ok(Bans(Store::Mongo(MongoBans::new(db).await?)));
+        }
+        #[cfg(not(feature = "mongodb"))]
+        let _ = ctx; // Without the driver, a server given MONGODB_URI refuses to start.
+        Ok(Bans(Store::Memory(MemoryBans::default())))
     }
 
     /// Bans `user_id`. Banning a banned user changes nothing.
-    pub async fn ban(&self, user_id: &str) -> mongodb::error::Result<()> {
+    pub async fn ban(&self, user_id: &str) -> Result<()> {
         match &self.0 {
             Store::Memory(store) => {
                 store.ban(user_id);
                 Ok(())
             }
+            #[cfg(feature = "mongodb")]
             Store::Mongo(store) => store.ban(user_id).await,
         }
     }
 
     /// Lifts the ban on `user_id`, if there is one.
-    pub async fn unban(&self, user_id: &str) -> mongodb::error::Result<()> {
+    pub async fn unban(&self, user_id: &str) -> Result<()> {
         match &self.0 {
             Store::Memory(store) => {
                 store.unban(user_id);
                 Ok(())
             }
+            #[cfg(feature = "mongodb")]
             Store::Mongo(store) => store.unban(user_id).await,
         }
     }
 
-    pub async fn is_banned(&self, user_id: &str) -> mongodb::error::Result<bool> {
+    pub async fn is_banned(&self, user_id: &str) -> Result<bool> {
         match &self.0 {
             Store::Memory(store) => Ok(store.is_banned(user_id)),
+            #[cfg(feature = "mongodb")]
             Store::Mongo(store) => store.is_banned(user_id).await,
         }
     }

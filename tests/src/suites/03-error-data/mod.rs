@@ -292,6 +292,7 @@ async fn login_returns_a_refresh_token(app: App) {
     assert_json_snapshot!(answer, { ".token" => "[jwt]", ".refreshToken" => "[refresh token]" });
 
     // With MongoDB, the token lives in `refresh_tokens`, and only as a hash.
+    #[cfg(feature = "mongodb")]
     if let Some(db) = &server.ctx.db {
         use futures_util::TryStreamExt;
         let stored: Vec<mongodb::bson::Document> = db

@@ -286,6 +286,7 @@ async fn like_post_counts_each_user_once(app: App) {
     counts.push(json!({ "bob likes p2": other_post }));
     assert_json_snapshot!(counts);
 
+    #[cfg(feature = "mongodb")]
     if let Some(db) = &server.ctx.db {
         let stored = db
             .collection::<mongodb::bson::Document>("likes")
