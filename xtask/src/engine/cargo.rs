@@ -327,10 +327,29 @@ pub fn resolved_metadata(root: &Path) -> anyhow::Result<Metadata> {
 
 /// Runs a cargo command with the terminal attached, for `verify`'s steps.
 pub fn run(root: &Path, args: &[&str]) -> anyhow::Result<()> {
-    let status = command(root)
-        .args(args)
-        .status()
-        .context("starting cargo")?;
+    run_command(command(root), args)
+}
+
+/// [`run`], as a learner without services runs it: no MongoDB, no Redis
+/// (their variables unset), and insta writing no snapshot.
+pub fn run_without_services(root: &Path, args: &[&str]) -> anyhow::Result<()> {
+    let mut command = command(root);
+    for name in [
+        "MONGODB_URI",
+        "REQUIRE_MONGODB",
+        "REDIS_URL",
+        "REQUIRE_REDIS",
+    ] {
+        command.env_remove(name);
+    }
+    command
+        .env_remove("INSTA_FORCE_PASS")
+        .env("INSTA_UPDATE", "no");
+    run_command(command, args)
+}
+
+fn run_command(mut command: Command, args: &[&str]) -> anyhow::Result<()> {
+    let status = command.args(args).status().context("starting cargo")?;
     if !status.success() {
         bail!("`cargo {}` failed ({status})", args.join(" "));
     }

@@ -28,7 +28,7 @@ const OUTPUT_CAP: usize = 4 << 20;
 /// leaves a 2-core laptop idle: eight at once take lesson 08's whole suite
 /// from 6.2 s to 2.0 s there, and 03, 07 and 12's from about 4 s to 2-2.4 s.
 /// `RUST_TEST_THREADS` still decides when set.
-const TESTS_AT_ONCE: usize = 8;
+pub const TESTS_AT_ONCE: usize = 8;
 
 /// One suite binary to run.
 #[derive(Debug, Clone)]
