@@ -16,7 +16,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -24,6 +23,7 @@ use serde_json::{Value, json};
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::socket::Sid;
+use workbook::db::now_ms;
 use workbook::http::ApiError;
 
 use crate::Web;
@@ -143,12 +143,6 @@ impl<A: Adapter> Drop for Leaving<A> {
             runtime.spawn(last_socket_left(io, presence, user_id, socket, left_at));
         }
     }
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 // EXERCISE: last_socket_left

@@ -20,13 +20,13 @@ mod memory;
 #[cfg(feature = "mongodb")]
 mod mongo;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use workbook::Context;
-use workbook::db::Result;
+use workbook::db::{Result, now_ms};
 
 use memory::MemoryFamilies;
 #[cfg(feature = "mongodb")]
@@ -219,13 +219,6 @@ fn hex(bytes: &[u8]) -> String {
 
 fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX / 2)
-}
-
-fn now_ms() -> i64 {
-    let since_epoch = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("the clock is after 1970");
-    i64::try_from(since_epoch.as_millis()).expect("a date before the year 292 million")
 }
 
 #[cfg(test)]

@@ -14,12 +14,12 @@ mod memory;
 #[cfg(feature = "mongodb")]
 mod mongo;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
 use workbook::Context;
-use workbook::db::Result;
+use workbook::db::{Result, now_ms};
 
 use crate::session_id::SessionId;
 use memory::MemorySessions;
@@ -130,11 +130,4 @@ impl Sessions {
             Store::Mongo(store) => store.remove(key).await,
         }
     }
-}
-
-fn now_ms() -> i64 {
-    let since_epoch = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("the clock is after 1970");
-    i64::try_from(since_epoch.as_millis()).expect("a date before the year 292 million")
 }
