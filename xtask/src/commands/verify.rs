@@ -62,22 +62,24 @@ pub fn verify(
     // With MONGODB_URI (as in CI) every suite above ran on MongoDB. A
     // learner without it runs them on the in-memory stores, in a build
     // without the driver: the solutions must pass that way too.
-    if cargo::wants_driver() {
-        step(
-            "without MongoDB: every solution passes its suite in memory, built without the driver",
-            || solutions_in_memory(root, lessons),
-        )?;
-    }
+    step(
+        "without MongoDB: workbook's tests and every solution's suite, in memory, built without the driver",
+        || in_memory(root, lessons),
+    )?;
     course_checks(root, lessons)?;
     println!("\nverify: all good");
     Ok(())
 }
 
-/// Every solution's suite, through cargo itself, without MongoDB or Redis
-/// (the cases that need them say SKIPPED: they ran above).
-fn solutions_in_memory(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
+/// `workbook`'s own tests and every solution's suite, through cargo itself,
+/// without MongoDB or Redis (the cases that need them say SKIPPED: they ran
+/// in [`suites`] when the services were there). `workbook` is tested beside
+/// the solutions, not alone: alone it would select fewer features of the
+/// crates it shares with them (tokio, hyper, ...) and compile that whole
+/// stack once more.
+fn in_memory(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
     let threads = run::TESTS_AT_ONCE.to_string();
-    let mut args = vec!["test", "--lib"];
+    let mut args = vec!["test", "--lib", "-p", "workbook"];
     for lesson in lessons {
         args.extend(["-p", lesson.solution_package.as_str()]);
     }
@@ -122,47 +124,61 @@ fn cargo_checks(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
     step("formatting: cargo fmt --all --check", || {
         cargo::run(root, &["fmt", "--all", "--check"])
     })?;
+    // Three lints, one per set of features the workbook is built with, so
+    // that each checks the crates as they are built (see `lint`).
     step(
-        "lints: cargo clippy --workspace --all-targets --all-features -- -D warnings",
+        "lints, the runner's: cargo clippy -p xtask -p bench --all-targets -- -D warnings",
+        || lint(root, &["-p", "xtask", "-p", "bench"]),
+    )?;
+    step(
+        "lints, with the MongoDB driver: cargo clippy --workspace --exclude xtask --exclude bench \
+         --all-targets --all-features -- -D warnings",
         || {
-            let args = [
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--all-features",
-                "--",
-                "-D",
-                "warnings",
-            ];
-            cargo::run(root, &args)
+            lint(
+                root,
+                &[
+                    "--workspace",
+                    "--exclude",
+                    "xtask",
+                    "--exclude",
+                    "bench",
+                    "--all-features",
+                ],
+            )
         },
     )?;
-    // The workspace's lints build every lesson with the MongoDB driver (its
-    // `mongodb` feature); `check` builds them without it unless MONGODB_URI
-    // is set, so they are linted that way too, with their suites, and the
-    // workbook's own tests run without it.
-    let mut args = vec!["clippy", "--all-targets", "-p", "workbook"];
+    // `check` builds the lessons without the driver unless MONGODB_URI is
+    // set: they are linted that way too. Only the workspace's own crates
+    // differ from the lint above (see the workspace's `time`).
+    let mut lessons_alone = vec!["-p", "workbook"];
     for lesson in lessons {
-        args.extend(["-p", &lesson.package, "-p", &lesson.solution_package]);
+        lessons_alone.extend(["-p", &lesson.package, "-p", &lesson.solution_package]);
     }
-    args.extend(["--", "-D", "warnings"]);
     step(
-        "without the MongoDB driver: cargo clippy of every lesson, cargo test -p workbook",
-        || {
-            cargo::run(root, &args)?;
-            cargo::run(root, &["test", "-p", "workbook"])
-        },
+        "lints, without the MongoDB driver: cargo clippy of every lesson and workbook",
+        || lint(root, &lessons_alone),
     )?;
-    // Apart from the runner's: its own dependencies turn on features of
-    // crates the lessons share (libc, mio), and one build that selected both
-    // would compile the lessons' whole stack a second time.
+    // `workbook` is tested here with the driver (the harness's tests turn it
+    // on), and without it in [`in_memory`].
     step(
-        "tests that need no learner code: cargo test -p harness",
-        || cargo::run(root, &["test", "-p", "harness"]),
+        "tests that need no learner code: cargo test -p harness -p workbook",
+        || cargo::run(root, &["test", "-p", "harness", "-p", "workbook"]),
     )?;
     step("the runner's own tests: cargo test -p xtask", || {
         cargo::run(root, &["test", "-p", "xtask"])
     })
+}
+
+/// `cargo clippy --all-targets <packages> -- -D warnings`. The runner is
+/// linted apart from the lessons: its own dependencies turn on features of
+/// crates the lessons share (libc, mio), and a lint that selected both
+/// would check the lessons' whole stack in a build no learner makes, and
+/// the lint without the driver would then check it all again.
+fn lint(root: &Path, packages: &[&str]) -> anyhow::Result<()> {
+    let mut args = vec!["clippy", "--all-targets"];
+    args.extend(packages);
+    args.extend(["--", "-D", "warnings"]);
+    cargo::run(root, &args)
 }
 
 /// Snapshots, steps and the book: what the course says about itself.
