@@ -45,7 +45,7 @@ pub fn verify(
             || manifest_current(root, lessons),
         )?;
     }
-    cargo_checks(root, lessons)?;
+    cargo_checks(root)?;
     let mut times = BTreeMap::new();
     step(
         "every solution passes its suite, every starter fails it",
@@ -60,10 +60,10 @@ pub fn verify(
         })?;
     }
     // With MONGODB_URI (as in CI) every suite above ran on MongoDB. A
-    // learner without it runs them on the in-memory stores, in a build
-    // without the driver: the solutions must pass that way too.
+    // learner without it runs them on the in-memory stores: the solutions
+    // must pass that way too.
     step(
-        "without MongoDB: workbook's tests and every solution's suite, in memory, built without the driver",
+        "without MongoDB or Redis: every solution passes its suite in memory; workbook's tests without the driver",
         || in_memory(root, lessons),
     )?;
     course_checks(root, lessons)?;
@@ -71,20 +71,44 @@ pub fn verify(
     Ok(())
 }
 
-/// `workbook`'s own tests and every solution's suite, through cargo itself,
-/// without MongoDB or Redis (the cases that need them say SKIPPED: they ran
-/// in [`suites`] when the services were there). `workbook` is tested beside
-/// the solutions, not alone: alone it would select fewer features of the
-/// crates it shares with them (tokio, hyper, ...) and compile that whole
-/// stack once more.
+/// Every solution's suite, through cargo itself, without MongoDB or Redis
+/// (the cases that need them say SKIPPED: they ran in [`suites`] when the
+/// services were there), and `workbook`'s tests built without the driver.
 fn in_memory(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
     let threads = run::TESTS_AT_ONCE.to_string();
-    let mut args = vec!["test", "--lib", "-p", "workbook"];
-    for lesson in lessons {
-        args.extend(["-p", lesson.solution_package.as_str()]);
+    // The binaries `suites` built, with the driver when MONGODB_URI is set:
+    // given no MONGODB_URI they keep everything in memory, as a learner's
+    // build does (the lints above prove that build compiles).
+    let solutions: Vec<&str> = lessons
+        .iter()
+        .map(|l| l.solution_package.as_str())
+        .collect();
+    let features = cargo::driver_features(&solutions);
+    let mut args = vec!["test", "--lib"];
+    args.extend(features.iter().map(String::as_str));
+    for solution in &solutions {
+        args.extend(["-p", solution]);
     }
     args.extend(["--", "--test-threads", &threads]);
-    cargo::run_without_services(root, &args)
+    cargo::run_without_services(root, &args)?;
+    // `workbook` beside lesson 01's solution, not alone: alone it would
+    // select fewer features of the crates it shares with the lessons
+    // (tokio, hyper, ...) and compile that whole stack once more.
+    let first = lessons.first().context("no lessons")?;
+    cargo::run_without_services(
+        root,
+        &[
+            "test",
+            "--lib",
+            "-p",
+            "workbook",
+            "-p",
+            &first.solution_package,
+            "--",
+            "--test-threads",
+            &threads,
+        ],
+    )
 }
 
 fn no_drift(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
@@ -120,43 +144,24 @@ fn manifest_current(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
 }
 
 /// Formatting, lints, and the tests that need no learner code.
-fn cargo_checks(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
+fn cargo_checks(root: &Path) -> anyhow::Result<()> {
     step("formatting: cargo fmt --all --check", || {
         cargo::run(root, &["fmt", "--all", "--check"])
     })?;
-    // Three lints, one per set of features the workbook is built with, so
-    // that each checks the crates as they are built (see `lint`).
     step(
-        "lints, the runner's: cargo clippy -p xtask -p bench --all-targets -- -D warnings",
-        || lint(root, &["-p", "xtask", "-p", "bench"]),
-    )?;
-    step(
-        "lints, with the MongoDB driver: cargo clippy --workspace --exclude xtask --exclude bench \
-         --all-targets --all-features -- -D warnings",
-        || {
-            lint(
-                root,
-                &[
-                    "--workspace",
-                    "--exclude",
-                    "xtask",
-                    "--exclude",
-                    "bench",
-                    "--all-features",
-                ],
-            )
-        },
+        "lints: cargo clippy --workspace --all-targets --all-features -- -D warnings",
+        || lint(root, &["--workspace", "--all-features"]),
     )?;
     // `check` builds the lessons without the driver unless MONGODB_URI is
-    // set: they are linted that way too. Only the workspace's own crates
-    // differ from the lint above (see the workspace's `time`).
-    let mut lessons_alone = vec!["-p", "workbook"];
-    for lesson in lessons {
-        lessons_alone.extend(["-p", &lesson.package, "-p", &lesson.solution_package]);
-    }
+    // set: they are linted that way too. The harness is left out because
+    // its own tests turn the driver on (it is still linted, as the suites'
+    // dependency). Only the workspace's crates differ from the lint above,
+    // so only they are checked again: the runner stays in both, since its
+    // dependencies turn on features of crates the lessons share (libc,
+    // mio), and a lint without it would check the whole stack once more.
     step(
-        "lints, without the MongoDB driver: cargo clippy of every lesson and workbook",
-        || lint(root, &lessons_alone),
+        "lints without the MongoDB driver: cargo clippy --workspace --exclude harness --all-targets -- -D warnings",
+        || lint(root, &["--workspace", "--exclude", "harness"]),
     )?;
     // `workbook` is tested here with the driver (the harness's tests turn it
     // on), and without it in [`in_memory`].
@@ -169,14 +174,10 @@ fn cargo_checks(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
     })
 }
 
-/// `cargo clippy --all-targets <packages> -- -D warnings`. The runner is
-/// linted apart from the lessons: its own dependencies turn on features of
-/// crates the lessons share (libc, mio), and a lint that selected both
-/// would check the lessons' whole stack in a build no learner makes, and
-/// the lint without the driver would then check it all again.
-fn lint(root: &Path, packages: &[&str]) -> anyhow::Result<()> {
+/// `cargo clippy --all-targets <selection> -- -D warnings`.
+fn lint(root: &Path, selection: &[&str]) -> anyhow::Result<()> {
     let mut args = vec!["clippy", "--all-targets"];
-    args.extend(packages);
+    args.extend(selection);
     args.extend(["--", "-D", "warnings"]);
     cargo::run(root, &args)
 }
