@@ -24,7 +24,7 @@ fn body(snapshot: &str) -> &str {
 
 #[test]
 fn every_classroom_report_has_the_reporters_shape() {
-    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runner/golden");
     let mut checked = 0;
     for entry in std::fs::read_dir(&golden).unwrap() {
         let file = entry.unwrap().path().join("classroom-json.snap");

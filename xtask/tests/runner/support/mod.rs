@@ -1,13 +1,12 @@
 //! A copy of the workbook to run the real `xtask` in, shared by the
 //! integration tests: made pristine, edited, and given a solution.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
-/// The fixtures share one copy of the workbook: one at a time.
-pub static COPY: Mutex<()> = Mutex::new(());
+/// The fixtures in [`copy_root`]'s copy share it: one at a time.
+static COPY: Mutex<()> = Mutex::new(());
 
 pub const LESSON: &str = "lessons/01-basic-middleware";
 pub const SOLUTION: &str = "solutions/01-basic-middleware";
@@ -53,6 +52,8 @@ pub fn copy_root() -> &'static Path {
 /// A fixed place per workbook checkout for copies named `name` that share
 /// builds with each other, not with the real workbook nor with
 /// [`copy_root`]'s copy: `apart` tells each such family from the others.
+/// A family belongs to one test, which needs no lock to use it and runs
+/// beside the others.
 pub fn family_home(name: &str, apart: u32) -> PathBuf {
     let checkout: u32 = source_root()
         .to_string_lossy()
@@ -78,12 +79,7 @@ pub fn set_apart(home: &Path, codegen_units: u32) {
 }
 
 /// The workbook's files that the copy needs: everything but the other
-/// lessons, the book, CI and the JavaScript check.
-pub fn source_files() -> Vec<String> {
-    source_files_with(&[])
-}
-
-/// [`source_files`], and the lesson and solution folders `extra` too.
+/// lessons (those in `extra` aside), the book, CI and the JavaScript check.
 pub fn source_files_with(extra: &[&str]) -> Vec<String> {
     let root = source_root();
     let listed = Command::new("git")
@@ -118,7 +114,7 @@ pub fn source_files_with(extra: &[&str]) -> Vec<String> {
                     .iter()
                     .chain(extra)
                     .any(|dir| f.starts_with(&format!("{dir}/")));
-            let unneeded = ["book/", ".ci/", "tests/js/", "xtask/tests/golden/"]
+            let unneeded = ["book/", ".ci/", "tests/js/", "xtask/tests/runner/golden/"]
                 .iter()
                 .any(|p| f.starts_with(p));
             !other_lesson && !unneeded

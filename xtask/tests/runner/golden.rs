@@ -2,9 +2,9 @@
 //! an ack) in a copy of the workbook, once per outcome a learner can reach,
 //! including every way insta could be talked into passing a mismatch. The
 //! copy's stdout and its three reports are insta snapshots in
-//! `tests/golden/<fixture>/`, with times, ids and paths filtered out.
+//! `tests/runner/golden/<fixture>/`, with times, ids and paths filtered out.
 //! A change shows as a diff: `cargo insta review` (or
-//! `INSTA_UPDATE=always cargo test -p xtask --test golden`) records it;
+//! `INSTA_UPDATE=always cargo test -p xtask --test runner golden::`) records it;
 //! read it before committing it.
 //!
 //! In stdout, a failing test's conversation is pinned line by line, so the
@@ -20,9 +20,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::path::Path;
 use std::process::Command;
 
-use support::*;
-
-mod support;
+use crate::support::*;
 
 /// The solution, except that it refuses with the wrong words: six
 /// snapshots mismatch and nothing panics.
