@@ -169,14 +169,9 @@ fn cargo_checks(root: &Path) -> anyhow::Result<()> {
         "tests that need no learner code: cargo test -p harness -p workbook",
         || cargo::run(root, &["test", "-p", "harness", "-p", "workbook"]),
     )?;
-    // Most of the runner's tests wait for a copy of the workbook that
-    // another test holds, and a waiting thread costs nothing: with a thread
-    // for every test, the tests in other copies start at once instead of
-    // queueing behind the golden fixtures.
-    step(
-        "the runner's own tests: cargo test -p xtask -- --test-threads 32",
-        || cargo::run(root, &["test", "-p", "xtask", "--", "--test-threads", "32"]),
-    )
+    step("the runner's own tests: cargo test -p xtask", || {
+        cargo::run(root, &["test", "-p", "xtask"])
+    })
 }
 
 /// `cargo clippy --all-targets <selection> -- -D warnings`.

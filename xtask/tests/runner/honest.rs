@@ -85,6 +85,7 @@ fn a_changed_variable_is_never_unchanged_since_the_last_check() {
 /// own snapshots.
 #[test]
 fn copies_sharing_a_target_dir_grade_their_own_files() {
+    let _lock = one_at_a_time();
     let home = family_home("shared-target", 254);
     let (a, b, away) = (home.join("a"), home.join("b"), home.join("b.away"));
     if away.exists() {
@@ -139,6 +140,7 @@ const SOLUTION_11: &str = "solutions/11-scale-out";
 /// lesson is not passed; the reports say so too.
 #[test]
 fn a_skipped_test_is_not_a_pass() {
+    let _lock = one_at_a_time();
     let copy = family_home("skipped", 252).join("workbook");
     sync_copy_with(&copy, &[LESSON_11, SOLUTION_11]);
     record_manifest_of(&copy, &[("scale-out", LESSON_11)]);
@@ -209,6 +211,7 @@ fn insta_sources() -> String {
 /// `[patch.crates-io]` and `paths`.
 #[test]
 fn a_patched_grader_is_tampered() {
+    let _lock = one_at_a_time();
     let insta = insta_sources();
     let home = family_home("patched", 253);
     let copy = home.join("workbook");

@@ -5,8 +5,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
-/// The fixtures in [`copy_root`]'s copy share it: one at a time.
-static COPY: Mutex<()> = Mutex::new(());
+/// One test at a time: the copies share one target dir, where `check` in
+/// one copy may delete the fingerprints of a crate another copy is
+/// building (to rebuild a binary built elsewhere, see `origin::forget`).
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// Waits for the other tests' copies to be left alone.
+pub fn one_at_a_time() -> MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 pub const LESSON: &str = "lessons/01-basic-middleware";
 pub const SOLUTION: &str = "solutions/01-basic-middleware";
@@ -52,8 +59,7 @@ pub fn copy_root() -> &'static Path {
 /// A fixed place per workbook checkout for copies named `name` that share
 /// builds with each other, not with the real workbook nor with
 /// [`copy_root`]'s copy: `apart` tells each such family from the others.
-/// A family belongs to one test, which needs no lock to use it and runs
-/// beside the others.
+/// A family belongs to one test.
 pub fn family_home(name: &str, apart: u32) -> PathBuf {
     let checkout: u32 = source_root()
         .to_string_lossy()
@@ -152,7 +158,7 @@ pub fn put(path: &Path, bytes: &[u8]) {
 
 /// Makes the copy the pristine workbook again, and returns it locked.
 pub fn pristine() -> (MutexGuard<'static, ()>, &'static Path) {
-    let guard = COPY.lock().unwrap_or_else(|e| e.into_inner());
+    let guard = one_at_a_time();
     let copy = copy_root();
     sync_copy(copy);
     (guard, copy)
