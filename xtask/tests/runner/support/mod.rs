@@ -182,7 +182,15 @@ pub fn sync_copy_with(copy: &Path, extra: &[&str]) {
     let mut present = Vec::new();
     walk(copy, copy, &mut present);
     for file in present.iter().filter(|f| !files.contains(f)) {
-        std::fs::remove_file(copy.join(file)).expect("remove a stale fixture file");
+        let path = copy.join(file);
+        std::fs::remove_file(&path).expect("remove a stale fixture file");
+        // A lesson's folder left empty would still be a workspace member
+        // to cargo (`lessons/*`), one without a Cargo.toml.
+        for dir in path.ancestors().skip(1).take_while(|d| *d != copy) {
+            if std::fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
     }
     let _ = std::fs::remove_dir_all(copy.join(".workbook"));
 }
