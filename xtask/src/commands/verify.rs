@@ -1,5 +1,6 @@
 //! `cargo xtask verify`: the workbook proves itself, step by step, and stops
-//! at the first step that fails.
+//! at the first step that fails. The lints run beside the tests (they share
+//! no build with them) and give their verdict after the suites.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -45,7 +46,11 @@ pub fn verify(
             || manifest_current(root, lessons),
         )?;
     }
-    cargo_checks(root)?;
+    step("formatting: cargo fmt --all --check", || {
+        cargo::run(root, &["fmt", "--all", "--check"])
+    })?;
+    let lints = start_lints(root)?;
+    cargo_tests(root)?;
     let mut times = BTreeMap::new();
     step(
         "every solution passes its suite, every starter fails it",
@@ -66,6 +71,7 @@ pub fn verify(
         "without MongoDB or Redis: every solution passes its suite in memory; workbook's tests without the driver",
         || in_memory(root, lessons),
     )?;
+    step(&format!("lints: {LINTS}"), || lints.finish())?;
     course_checks(root, lessons)?;
     println!("\nverify: all good");
     Ok(())
@@ -78,7 +84,7 @@ fn in_memory(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
     let threads = run::TESTS_AT_ONCE.to_string();
     // The binaries `suites` built, with the driver when MONGODB_URI is set:
     // given no MONGODB_URI they keep everything in memory, as a learner's
-    // build does (the lints above prove that build compiles).
+    // build does (the driverless lint proves that build compiles).
     let solutions: Vec<&str> = lessons
         .iter()
         .map(|l| l.solution_package.as_str())
@@ -143,26 +149,42 @@ fn manifest_current(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Formatting, lints, and the tests that need no learner code.
-fn cargo_checks(root: &Path) -> anyhow::Result<()> {
-    step("formatting: cargo fmt --all --check", || {
-        cargo::run(root, &["fmt", "--all", "--check"])
-    })?;
-    step(
-        "lints: cargo clippy --workspace --all-targets --all-features -- -D warnings",
-        || lint(root, &["--workspace", "--all-features"]),
-    )?;
-    // `check` builds the lessons without the driver unless MONGODB_URI is
-    // set: they are linted that way too. The harness is left out because
-    // its own tests turn the driver on (it is still linted, as the suites'
-    // dependency). Only the workspace's crates differ from the lint above,
-    // so only they are checked again: the runner stays in both, since its
-    // dependencies turn on features of crates the lessons share (libc,
-    // mio), and a lint without it would check the whole stack once more.
-    step(
-        "lints without the MongoDB driver: cargo clippy --workspace --exclude harness --all-targets -- -D warnings",
-        || lint(root, &["--workspace", "--exclude", "harness"]),
-    )?;
+/// The lints, with and without the MongoDB driver: `cargo clippy
+/// --all-targets <selection> -- -D warnings`, started beside the steps that
+/// follow (see [`cargo::Apart`]), in `<target>/lint`.
+fn start_lints(root: &Path) -> anyhow::Result<cargo::Apart> {
+    let target = cargo::metadata(root)?.target_directory.join("lint");
+    let lint = |selection: &[&str]| -> Vec<String> {
+        let mut args = vec!["clippy", "--quiet", "--all-targets"];
+        args.extend(selection);
+        args.extend(["--", "-D", "warnings"]);
+        args.into_iter().map(str::to_owned).collect()
+    };
+    println!("\n==> lints, beside the steps below, in {target}: {LINTS}");
+    Ok(cargo::Apart::start(
+        root,
+        target.as_std_path(),
+        vec![
+            lint(&["--workspace", "--all-features"]),
+            // `check` builds the lessons without the driver unless
+            // MONGODB_URI is set: they are linted that way too. The harness
+            // is left out because its own tests turn the driver on (it is
+            // still linted, as the suites' dependency). Only the
+            // workspace's crates differ from the lint above, so only they
+            // are checked again: the runner stays in both, since its
+            // dependencies turn on features of crates the lessons share
+            // (libc, mio), and a lint without it would check the whole
+            // stack once more.
+            lint(&["--workspace", "--exclude", "harness"]),
+        ],
+    ))
+}
+
+const LINTS: &str = "cargo clippy --workspace --all-targets --all-features -- -D warnings, \
+    then without the MongoDB driver: cargo clippy --workspace --exclude harness --all-targets -- -D warnings";
+
+/// The tests that need no learner code.
+fn cargo_tests(root: &Path) -> anyhow::Result<()> {
     // `workbook` is tested here with the driver (the harness's tests turn it
     // on), and without it in [`in_memory`].
     step(
@@ -172,14 +194,6 @@ fn cargo_checks(root: &Path) -> anyhow::Result<()> {
     step("the runner's own tests: cargo test -p xtask", || {
         cargo::run(root, &["test", "-p", "xtask"])
     })
-}
-
-/// `cargo clippy --all-targets <selection> -- -D warnings`.
-fn lint(root: &Path, selection: &[&str]) -> anyhow::Result<()> {
-    let mut args = vec!["clippy", "--all-targets"];
-    args.extend(selection);
-    args.extend(["--", "-D", "warnings"]);
-    cargo::run(root, &args)
 }
 
 /// Snapshots, steps and the book: what the course says about itself.

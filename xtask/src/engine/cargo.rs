@@ -16,9 +16,11 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, IsTerminal as _, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
 use anyhow::{Context as _, bail};
 use cargo_metadata::diagnostic::DiagnosticLevel;
@@ -352,6 +354,100 @@ fn run_command(mut command: Command, args: &[&str]) -> anyhow::Result<()> {
     let status = command.args(args).status().context("starting cargo")?;
     if !status.success() {
         bail!("`cargo {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+/// Cargo commands run one after another on a thread of their own, in a
+/// target dir of their own, their output kept until [`Apart::finish`]:
+/// `verify`'s lints, which check the whole stack while the tests build it
+/// (a check shares no artifact with a build), and so fill the cores that
+/// the tests' links and servers leave idle. Dropped unfinished, it stops
+/// the cargo it is running and starts no other.
+pub struct Apart {
+    running: Arc<Mutex<Running>>,
+    thread: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+#[derive(Default)]
+struct Running {
+    child: Option<Child>,
+    stopped: bool,
+}
+
+impl Apart {
+    pub fn start(root: &Path, target_dir: &Path, commands: Vec<Vec<String>>) -> Self {
+        let running = Arc::new(Mutex::new(Running::default()));
+        let (root, target_dir) = (root.to_owned(), target_dir.to_owned());
+        let shared = Arc::clone(&running);
+        let thread = std::thread::spawn(move || {
+            for args in commands {
+                run_apart(&root, &target_dir, &args, &shared)?;
+            }
+            Ok(())
+        });
+        Apart {
+            running,
+            thread: Some(thread),
+        }
+    }
+
+    /// Waits for the commands; fails with the output of the first that
+    /// failed.
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        let thread = self.thread.take().expect("finished once");
+        thread
+            .join()
+            .unwrap_or_else(|_| bail!("the thread running cargo panicked"))
+    }
+}
+
+impl Drop for Apart {
+    fn drop(&mut self) {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        running.stopped = true;
+        if let Some(child) = running.child.as_mut() {
+            let _ = child.kill();
+        }
+    }
+}
+
+fn run_apart(
+    root: &Path,
+    target_dir: &Path,
+    args: &[String],
+    running: &Mutex<Running>,
+) -> anyhow::Result<()> {
+    let stderr = {
+        let mut running = running.lock().unwrap_or_else(|e| e.into_inner());
+        if running.stopped {
+            bail!("stopped");
+        }
+        let mut command = command(root);
+        if std::io::stdout().is_terminal() {
+            command.arg("--color=always");
+        }
+        let mut child = command
+            .args(args)
+            .env("CARGO_TARGET_DIR", target_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("starting cargo")?;
+        let stderr = child.stderr.take().expect("piped");
+        running.child = Some(child);
+        stderr
+    };
+    // Read without the lock, so that `drop` can kill the child meanwhile.
+    let mut output = String::new();
+    let _ = BufReader::new(stderr).read_to_string(&mut output);
+    let status = {
+        let mut running = running.lock().unwrap_or_else(|e| e.into_inner());
+        let mut child = running.child.take().expect("started above");
+        child.wait()?
+    };
+    if !status.success() {
+        bail!("`cargo {}` failed ({status}):\n{output}", args.join(" "));
     }
     Ok(())
 }
