@@ -64,7 +64,22 @@ fn program() -> OsString {
 /// editor's `cargo check`) would each find the other's stale: ring, rustls,
 /// the MongoDB driver and all above them, 25 s rebuilt at every switch.
 pub fn command(root: &Path) -> Command {
-    let mut command = Command::new(program());
+    in_workbook(Command::new(program()), root)
+}
+
+/// [`command`] at the lowest priority, where the system has `nice`: it gets
+/// the cores the commands in front leave idle, and slows them hardly at all.
+fn idle_command(root: &Path) -> Command {
+    if cfg!(unix) {
+        let mut nice = Command::new("nice");
+        nice.args(["-n", "19"]).arg(program());
+        in_workbook(nice, root)
+    } else {
+        command(root)
+    }
+}
+
+fn in_workbook(mut command: Command, root: &Path) -> Command {
     command.current_dir(root);
     for (name, _) in std::env::vars_os() {
         if name.to_str().is_some_and(set_by_cargo_run) {
@@ -358,12 +373,13 @@ fn run_command(mut command: Command, args: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Cargo commands run one after another on a thread of their own, in a
-/// target dir of their own, their output kept until [`Apart::finish`]:
-/// `verify`'s lints, which check the whole stack while the tests build it
-/// (a check shares no artifact with a build), and so fill the cores that
-/// the tests' links and servers leave idle. Dropped unfinished, it stops
-/// the cargo it is running and starts no other.
+/// Cargo commands run one after another on a thread of their own, at the
+/// lowest priority, in a target dir of their own, their output kept until
+/// [`Apart::finish`]: `verify`'s lints, which check the whole stack while
+/// the tests build it (a check shares no artifact with a build), and so
+/// fill the cores that the tests' links, single-crate builds and servers
+/// leave idle. Dropped unfinished, it stops the cargo it is running and
+/// starts no other.
 pub struct Apart {
     running: Arc<Mutex<Running>>,
     thread: Option<JoinHandle<anyhow::Result<()>>>,
@@ -423,7 +439,7 @@ fn run_apart(
         if running.stopped {
             bail!("stopped");
         }
-        let mut command = command(root);
+        let mut command = idle_command(root);
         if std::io::stdout().is_terminal() {
             command.arg("--color=always");
         }
