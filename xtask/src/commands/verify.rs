@@ -227,7 +227,7 @@ pub fn steps_agree(root: &Path, lessons: &[&Lesson]) -> anyhow::Result<()> {
         .iter()
         .map(|l| (l.solution_package.as_str(), l.solution_dir.as_path()))
         .collect();
-    let build = cargo::build_suites(root, &packages)?;
+    let build = cargo::build_suites(root, &packages, false)?;
     let mut found = Vec::new();
     for lesson in lessons {
         let exe = build
@@ -306,6 +306,7 @@ fn suites(root: &Path, lessons: &[Lesson]) -> anyhow::Result<BTreeMap<String, (f
         reuse: false,
         services: services.iter().map(|s| (s.var, s.url.clone())).collect(),
         filters: Vec::new(),
+        incremental: false,
     };
     let graded = grade::grade(root, &crates, limit, &options)?;
     let mut times = BTreeMap::new();

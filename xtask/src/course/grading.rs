@@ -159,6 +159,7 @@ fn grade_lessons<'a>(
                 .map(|service| (service.var, service.url.clone()))
                 .collect(),
             filters: request.only.filters(),
+            incremental: true,
         },
     )?
     .into_iter();

@@ -45,7 +45,7 @@ pub fn all_referenced(root: &Path, lessons: &[Lesson]) -> anyhow::Result<()> {
         .iter()
         .map(|l| (l.solution_package.as_str(), l.solution_dir.as_path()))
         .collect();
-    let build = cargo::build_suites(root, &packages)?;
+    let build = cargo::build_suites(root, &packages, false)?;
     let mut orphans = Vec::new();
     for lesson in lessons {
         let Some(record) = manifest.lessons.get(&lesson.slug) else {

@@ -91,6 +91,9 @@ pub struct Options {
     pub services: Vec<(&'static str, String)>,
     /// libtest filters: the tests to run (a step, a name), all when empty.
     pub filters: Vec<String>,
+    /// Keep the learners' crates' incremental caches (`check`), or build
+    /// them whole (`verify`, which builds each once).
+    pub incremental: bool,
 }
 
 /// Grades `crates`, each run limited to `limit(crate)`.
@@ -194,12 +197,12 @@ fn build(
         return Ok(build);
     }
     let started = SystemTime::now();
-    let mut build = cargo::build_suites(root, packages)?;
+    let mut build = cargo::build_suites(root, packages, options.incremental)?;
     let foreign = origin::claim(root, &build, started);
     if !foreign.is_empty() {
         origin::forget(&build, &foreign);
         let started = SystemTime::now();
-        build = cargo::build_suites(root, packages)?;
+        build = cargo::build_suites(root, packages, options.incremental)?;
         origin::claim(root, &build, started);
     }
     fresh::remember_build(root, started, &names, &features, &build);
