@@ -160,6 +160,8 @@ fn claims_for(id: &str) -> Claims {
 
 /// Signs any JSON claims with any HMAC algorithm and secret.
 fn forge(alg: Algorithm, claims: &impl serde::Serialize, secret: &str) -> String {
+    // Possibly before any server of this process made its `Jwt`.
+    workbook::jwt::hmac_only::install();
     jsonwebtoken::encode(
         &Header::new(alg),
         claims,

@@ -209,6 +209,8 @@ fn claims_for(user: &TestUser, exp_offset: i64) -> Claims {
 }
 
 fn sign(claims: &Claims, algorithm: Algorithm, secret: &[u8]) -> String {
+    // Possibly before any server of this process made its `Jwt`.
+    workbook::jwt::hmac_only::install();
     jsonwebtoken::encode(
         &Header::new(algorithm),
         claims,
