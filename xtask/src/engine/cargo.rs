@@ -79,6 +79,7 @@ fn idle_command(root: &Path) -> Command {
     }
 }
 
+/// `command` run in `root`, without what `cargo run` said of the runner.
 fn in_workbook(mut command: Command, root: &Path) -> Command {
     command.current_dir(root);
     for (name, _) in std::env::vars_os() {
@@ -532,7 +533,22 @@ pub fn serve(root: &Path, package: &str, port: u16, host: Option<&str>) -> anyho
 
 #[cfg(test)]
 mod tests {
-    use super::set_by_cargo_run;
+    use super::{Apart, set_by_cargo_run};
+
+    #[test]
+    fn a_command_apart_fails_with_what_cargo_said() {
+        let root = std::env::temp_dir();
+        let apart = Apart::start(
+            &root,
+            &root.join("xtask-apart-target"),
+            vec![vec!["no-such-command".to_owned()]],
+        );
+        let error = format!("{:#}", apart.finish().unwrap_err());
+        assert!(
+            error.contains("`cargo no-such-command` failed") && error.contains("no such command"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn only_what_cargo_run_says_of_the_runner_is_dropped() {
